@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Doorbell } from './doorbell.js';
+import {
+  describeError,
+  InvalidChannelException,
+  InvalidListenerException,
+  NoMessagesException,
+} from './errors.js';
+import { InMemoryMessageQueueFactory } from './in-memory-queue.js';
+import { MessageQueueListener } from './listener.js';
+import {
+  assertMessage,
+  Message,
+  MESSAGE_TYPE_CLOSED,
+  MESSAGE_TYPE_INTERNAL_ERROR,
+  type MessageContract,
+} from './message.js';
+import type { AbstractMessageQueueFactory, Queue } from './queue.js';
+
+/** Options shared by every channel. */
+export interface ChannelOptions {
+  /**
+   * Wait time in seconds between two deliveries of `messageStream`.
+   * @default 0
+   */
+  streamDelaySeconds?: number;
+  /**
+   * Creates each listener's queue.
+   * @default new InMemoryMessageQueueFactory()
+   */
+  queuesFactory?: AbstractMessageQueueFactory;
+}
+
+/** A registered listener with its queue. */
+interface Registration {
+  readonly listener: MessageQueueListener;
+  readonly queue: Queue;
+  /** Aborted, with an `InvalidListenerException` as reason, when the listener is removed. */
+  readonly removed: AbortController;
+  /** Rung on every push through this channel: wakes waiters on queues without `popOrWait`. */
+  readonly arrivals: Doorbell;
+}
+
+/** The message reported for a message whose handler threw: its type, payload and the error. */
+export function internalErrorMessage(msg: MessageContract, error: unknown): Message {
+  const name = error instanceof Error ? error.name : 'Error';
+  const message = error instanceof Error ? error.message : String(error);
+  return new Message(MESSAGE_TYPE_INTERNAL_ERROR, { name, message, type: msg.type, payload: msg.payload });
+}
+
+/**
+ * Base class for channels: registers listeners, each with its own queue, and delivers
+ * messages to them by dispatch (one listener) or broadcast (all).
+ * Subclasses decide what a delivered message becomes by implementing `adapt`.
+ */
+export abstract class AbstractChannel<Out> {
+  /** The channel's id: a UUID v4. */
+  readonly id: string = randomUUID();
+  /** Wait time in seconds between two deliveries of `messageStream`. */
+  readonly streamDelaySeconds: number;
+  readonly #queuesFactory: AbstractMessageQueueFactory;
+  readonly #registrations = new Map<string, Registration>();
+
+  constructor(options: ChannelOptions = {}) {
+    const { streamDelaySeconds = 0, queuesFactory = new InMemoryMessageQueueFactory() } = options;
+    if (typeof streamDelaySeconds !== 'number' || !Number.isFinite(streamDelaySeconds) || streamDelaySeconds < 0) {
+      throw new RangeError(`streamDelaySeconds must be a finite number >= 0, got ${String(streamDelaySeconds)}`);
+    }
+    if (typeof queuesFactory?.create !== 'function') {
+      throw new TypeError('queuesFactory must be an AbstractMessageQueueFactory (an object with a create() method)');
+    }
+    this.streamDelaySeconds = streamDelaySeconds;
+    this.#queuesFactory = queuesFactory;
+  }
+
+  /** Turns a delivered message into what streams yield. */
+  abstract adapt(msg: MessageContract): Out;
+
+  /** Creates a default listener (not started), registers it and returns it. */
+  addListener(): MessageQueueListener {
+    const listener = new MessageQueueListener();
+    this.registerListener(listener);
+    return listener;
+  }
+
+  /**
+   * Registers a listener and creates its queue. Registering the same listener again does
+   * nothing; another listener with an id already registered throws `InvalidListenerException`.
+   */
+  registerListener(listener: MessageQueueListener): void {
+    if (!(listener instanceof MessageQueueListener)) {
+      throw new InvalidListenerException('registerListener expects a MessageQueueListener');
+    }
+    const existing = this.#registrations.get(listener.id);
+    if (existing) {
+      if (existing.listener === listener) return;
+      throw new InvalidListenerException(`Another listener with id ${listener.id} is already registered`);
+    }
+    const queue = this.#queuesFactory.create({ channelId: this.id, listenerId: listener.id });
+    this.#registrations.set(listener.id, {
+      listener,
+      queue,
+      removed: new AbortController(),
+      arrivals: new Doorbell(),
+    });
+  }
+
+  /** Unregisters a listener and deletes its queue; its streams end with an error event. */
+  async removeListener(listenerId: string): Promise<void> {
+    const registration = this.#registration(listenerId);
+    this.#registrations.delete(listenerId);
+    registration.removed.abort(new InvalidListenerException(`Listener ${listenerId} was removed`));
+    await registration.queue.delete();
+  }
+
+  /** The registered listener with this id; throws `InvalidListenerException` if none. */
+  getListener(listenerId: string): MessageQueueListener {
+    return this.#registration(listenerId).listener;
+  }
+
+  /** Ids of the registered listeners. */
+  getListenerIds(): string[] {
+    return [...this.#registrations.keys()];
+  }
+
+  /** Adds a message to one listener's queue. */
+  async dispatch(listenerId: string, msg: MessageContract): Promise<void> {
+    assertMessage(msg);
+    await this.#push(this.#registration(listenerId), msg);
+  }
+
+  /**
+   * Adds a message to every registered listener's queue. Every queue is tried; if some
+   * fail, the promise rejects with the failure (an `AggregateError` when several failed).
+   */
+  async broadcast(msg: MessageContract): Promise<void> {
+    assertMessage(msg);
+    const outcomes = await Promise.allSettled([...this.#registrations.values()].map((r) => this.#push(r, msg)));
+    const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
+    if (failures.length === 1) throw failures[0];
+    if (failures.length > 1) throw new AggregateError(failures, `broadcast failed for ${failures.length} listeners`);
+  }
+
+  /** Broadcasts a `MESSAGE_TYPE_CLOSED` message: streams end after delivering it. */
+  async notifyEnd(): Promise<void> {
+    await this.broadcast(new Message(MESSAGE_TYPE_CLOSED));
+  }
+
+  /**
+   * Pops the listener's next message, awaits `listener.onMessage(msg)` and returns the message.
+   * Rejects with `NoMessagesException` when the queue is empty or the listener is not running.
+   */
+  async deliverNext(listenerId: string): Promise<MessageContract> {
+    const { listener, queue } = this.#registration(listenerId);
+    if (!(await listener.isRunning())) throw new NoMessagesException(`Listener ${listenerId} is not running`);
+    const msg = await queue.pop();
+    await listener.onMessage(msg);
+    return msg;
+  }
+
+  /**
+   * Streams the listener's messages, adapted, while the listener runs.
+   *
+   * Before each delivery it checks that the listener runs, and it reads nothing ahead.
+   * An empty queue is waited on without polling; stopping the listener ends a waiting
+   * stream at once. A `MESSAGE_TYPE_CLOSED` message is yielded and ends the stream.
+   * An unknown or removed listener yields one `error` event and ends. An `onMessage` that
+   * throws yields a `MESSAGE_TYPE_INTERNAL_ERROR` event for that message and the stream goes on.
+   */
+  async *messageStream(listener: MessageQueueListener): AsyncGenerator<Out, void, undefined> {
+    let registration: Registration;
+    try {
+      registration = this.#registration(listener.id);
+    } catch (error) {
+      yield this.adapt(new Message('error', describeError(error)));
+      return;
+    }
+    let runningSignal = listener.signal;
+    let signal = AbortSignal.any([runningSignal, registration.removed.signal]);
+    while (await listener.isRunning()) {
+      if (listener.signal !== runningSignal) {
+        // Restarted since the last wait: wait on the new run's signal.
+        runningSignal = listener.signal;
+        signal = AbortSignal.any([runningSignal, registration.removed.signal]);
+      }
+      let msg: MessageContract;
+      try {
+        msg = await this.#waitForMessage(registration, signal);
+      } catch (error) {
+        if (error instanceof InvalidListenerException || error instanceof InvalidChannelException) {
+          yield this.adapt(new Message('error', describeError(error)));
+          return;
+        }
+        if (signal.aborted) continue; // stopped while waiting: the loop condition decides
+        throw error;
+      }
+      try {
+        await listener.onMessage(msg);
+      } catch (error) {
+        yield this.adapt(internalErrorMessage(msg, error));
+        continue;
+      }
+      yield this.adapt(msg);
+      if (msg.type === MESSAGE_TYPE_CLOSED) return;
+      if (this.streamDelaySeconds > 0) {
+        await sleep(this.streamDelaySeconds * 1000, undefined, { signal }).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Adds and starts a listener, and returns its message stream. */
+  watch(): AsyncGenerator<Out, void, undefined> {
+    const listener = this.addListener();
+    listener.startSync();
+    return this.messageStream(listener);
+  }
+
+  /**
+   * Pops the listener's next message, waiting (without polling) while the queue is empty.
+   * Rejects with `signal.reason` when `signal` aborts first, and with
+   * `InvalidListenerException` when the listener is unknown or gets removed.
+   */
+  protected waitForMessage(listenerId: string, signal: AbortSignal): Promise<MessageContract> {
+    const registration = this.#registration(listenerId);
+    return this.#waitForMessage(registration, AbortSignal.any([signal, registration.removed.signal]));
+  }
+
+  /** Pops up to `max` of the listener's messages without waiting; an empty array when none. */
+  protected async takeMessages(listenerId: string, max: number): Promise<MessageContract[]> {
+    const { queue } = this.#registration(listenerId);
+    if (queue.popMany) return queue.popMany(max);
+    const taken: MessageContract[] = [];
+    try {
+      while (taken.length < max) taken.push(await queue.pop());
+    } catch (error) {
+      if (!(error instanceof NoMessagesException)) throw error;
+    }
+    return taken;
+  }
+
+  async #waitForMessage(registration: Registration, signal: AbortSignal): Promise<MessageContract> {
+    const { queue, arrivals } = registration;
+    if (queue.popOrWait) return queue.popOrWait(signal);
+    // Generic fallback for queues that cannot wait: listen for this channel's pushes before
+    // popping, so that a push between the failed pop and the wait is not missed.
+    for (;;) {
+      const popped = new AbortController();
+      const rung = arrivals.wait(AbortSignal.any([signal, popped.signal]));
+      rung.catch(() => undefined);
+      try {
+        const msg = await queue.pop();
+        popped.abort();
+        return msg;
+      } catch (error) {
+        if (!(error instanceof NoMessagesException)) {
+          popped.abort();
+          throw error;
+        }
+      }
+      await rung;
+    }
+  }
+
+  async #push(registration: Registration, msg: MessageContract): Promise<void> {
+    await registration.queue.push(msg);
+    registration.arrivals.ring();
+  }
+
+  #registration(listenerId: string): Registration {
+    const registration = this.#registrations.get(listenerId);
+    if (!registration) throw new InvalidListenerException(`No listener with id ${listenerId}`);
+    return registration;
+  }
+}

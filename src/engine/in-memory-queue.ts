@@ -1,0 +1,52 @@
+import YoctoQueue from 'yocto-queue';
+import { Doorbell } from './doorbell.js';
+import { NoMessagesException } from './errors.js';
+import { assertMessage, type MessageContract } from './message.js';
+import { AbstractMessageQueueFactory, type Queue } from './queue.js';
+
+/** The embedded queue backend: a FIFO in this process's memory. */
+export class InMemoryQueue implements Queue {
+  readonly #messages = new YoctoQueue<MessageContract>();
+  readonly #arrivals = new Doorbell();
+
+  async pop(): Promise<MessageContract> {
+    return this.#take();
+  }
+
+  async push(msg: MessageContract): Promise<void> {
+    assertMessage(msg);
+    this.#messages.enqueue(msg);
+    this.#arrivals.ring();
+  }
+
+  async delete(): Promise<void> {
+    this.#messages.clear();
+  }
+
+  async popOrWait(signal: AbortSignal): Promise<MessageContract> {
+    while (this.#messages.size === 0) await this.#arrivals.wait(signal);
+    return this.#take();
+  }
+
+  async popMany(max: number): Promise<MessageContract[]> {
+    const taken: MessageContract[] = [];
+    while (taken.length < max && this.#messages.size > 0) taken.push(this.#messages.dequeue()!);
+    return taken;
+  }
+
+  async size(): Promise<number> {
+    return this.#messages.size;
+  }
+
+  #take(): MessageContract {
+    if (this.#messages.size === 0) throw new NoMessagesException('The queue is empty');
+    return this.#messages.dequeue()!;
+  }
+}
+
+/** Creates `InMemoryQueue`s: the default factory of every channel. */
+export class InMemoryMessageQueueFactory extends AbstractMessageQueueFactory {
+  create(): Queue {
+    return new InMemoryQueue();
+  }
+}

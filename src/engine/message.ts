@@ -1,0 +1,98 @@
+import { InvalidMessageFormat } from './errors.js';
+
+/** A JSON-compatible value. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
+
+/** What a message carries: any JSON-compatible value, or `undefined` for none. */
+export type Payload = JsonValue | undefined;
+
+/** Reserved type of the message that ends a stream (see `AbstractChannel.notifyEnd`). */
+export const MESSAGE_TYPE_CLOSED = '_eric_channel_closed';
+/** Reserved type marking the end of a stream. */
+export const MESSAGE_TYPE_END_OF_STREAM = '_eric_channel_eof';
+/** Reserved type of the event reported for a message whose handler failed. */
+export const MESSAGE_TYPE_INTERNAL_ERROR = '_eric_error';
+
+/** The contract every message fulfils: a type that identifies it, and a payload. */
+export interface MessageContract {
+  readonly type: string;
+  readonly payload: Payload;
+}
+
+/** Throws `InvalidMessageFormat` unless `type` is a non-empty string. */
+export function assertMessageType(type: unknown): asserts type is string {
+  if (typeof type !== 'string' || type.length === 0) {
+    throw new InvalidMessageFormat(`Message type must be a non-empty string, got ${JSON.stringify(type) ?? String(type)}`);
+  }
+}
+
+/** Throws `InvalidMessageFormat` unless `msg` looks like a `MessageContract`. */
+export function assertMessage(msg: unknown): asserts msg is MessageContract {
+  if (typeof msg !== 'object' || msg === null) {
+    throw new InvalidMessageFormat(`A message must be an object with a "type", got ${msg === null ? 'null' : typeof msg}`);
+  }
+  assertMessageType((msg as { type?: unknown }).type);
+}
+
+/** A simple message: a type and an optional payload. */
+export class Message implements MessageContract {
+  readonly type: string;
+  readonly payload: Payload;
+
+  /**
+   * @param type - identifies the message; a non-empty string.
+   * @param payload - any JSON-compatible value; defaults to `undefined`.
+   * @throws InvalidMessageFormat when `type` is not a non-empty string.
+   */
+  constructor(type: string, payload?: Payload) {
+    assertMessageType(type);
+    this.type = type;
+    this.payload = payload;
+  }
+}
+
+/** A message that names the listener that sent it, so that replies can find their way back. */
+export class SignedMessage extends Message {
+  /** Id of the listener that sent the message. */
+  readonly senderId: string;
+
+  constructor(senderId: string, type: string, payload?: Payload) {
+    super(type, payload);
+    if (typeof senderId !== 'string' || senderId.length === 0) {
+      throw new InvalidMessageFormat(`SignedMessage senderId must be a non-empty string, got ${String(senderId)}`);
+    }
+    this.senderId = senderId;
+  }
+}
+
+/** A message with a unique identifier (it becomes the SSE `id` field). */
+export class UniqueMessage implements MessageContract {
+  /** Unique message identifier. */
+  readonly id: string;
+  /** Id of the listener that sent the message, when known. */
+  readonly senderId: string | undefined;
+  readonly #message: MessageContract;
+
+  /**
+   * @param id - the unique identifier.
+   * @param message - the message to wrap.
+   * @param senderId - the sender's id; defaults to `message.senderId` when `message` is signed.
+   */
+  constructor(id: string, message: MessageContract, senderId?: string) {
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new InvalidMessageFormat(`UniqueMessage id must be a non-empty string, got ${String(id)}`);
+    }
+    assertMessage(message);
+    this.id = id;
+    this.#message = message;
+    this.senderId = senderId ?? (message instanceof SignedMessage ? message.senderId : undefined);
+  }
+
+  get type(): string {
+    return this.#message.type;
+  }
+
+  get payload(): Payload {
+    return this.#message.payload;
+  }
+}

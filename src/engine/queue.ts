@@ -1,0 +1,47 @@
+import type { MessageContract } from './message.js';
+
+/**
+ * A FIFO queue of messages: the storage behind each listener of a channel.
+ *
+ * `pop`, `push` and `delete` are the contract every backend fulfils. `pop` on an empty
+ * queue rejects with `NoMessagesException`; any unexpected backend failure rejects with
+ * `RepositoryError`, its `cause` the original error.
+ *
+ * The optional members let a backend do better than the generic fallback; channels use
+ * them when present:
+ * - `popOrWait` waits (server-side, for a networked backend) until a message arrives, so
+ *   that producers in other processes wake waiting streams;
+ * - `popMany` takes several messages in one round trip (the engine batches with it);
+ * - `size` reports how many messages wait.
+ */
+export interface Queue {
+  /** Removes and returns the oldest message; rejects with `NoMessagesException` when empty. */
+  pop(): Promise<MessageContract>;
+  /** Appends a message. */
+  push(msg: MessageContract): Promise<void>;
+  /** Removes all messages from the queue. */
+  delete(): Promise<void>;
+  /**
+   * Removes and returns the oldest message, waiting for one if the queue is empty.
+   * When `signal` aborts first, rejects with `signal.reason` and takes nothing.
+   */
+  popOrWait?(signal: AbortSignal): Promise<MessageContract>;
+  /** Removes and returns up to `max` oldest messages (none when empty; never rejects for emptiness). */
+  popMany?(max: number): Promise<MessageContract[]>;
+  /** Number of messages waiting. */
+  size?(): Promise<number>;
+}
+
+/** Where a queue belongs: passed to `AbstractMessageQueueFactory.create`. */
+export interface QueueOwner {
+  /** Id of the channel the queue belongs to. */
+  channelId: string;
+  /** Id of the listener whose messages the queue holds. */
+  listenerId: string;
+}
+
+/** Creates the queue of each listener a channel registers. */
+export abstract class AbstractMessageQueueFactory {
+  /** Creates the queue for one listener of one channel. */
+  abstract create(owner: QueueOwner): Queue;
+}

@@ -1,0 +1,31 @@
+// The public surface of eric-sse: every value export, then every type export.
+
+export {
+  InvalidChannelException,
+  InvalidListenerException,
+  InvalidMessageFormat,
+  NoMessagesException,
+  RepositoryError,
+} from './engine/errors.js';
+export {
+  Message,
+  SignedMessage,
+  UniqueMessage,
+  MESSAGE_TYPE_CLOSED,
+  MESSAGE_TYPE_END_OF_STREAM,
+  MESSAGE_TYPE_INTERNAL_ERROR,
+} from './engine/message.js';
+export { MessageQueueListener } from './engine/listener.js';
+export { AbstractMessageQueueFactory } from './engine/queue.js';
+export { InMemoryMessageQueueFactory, InMemoryQueue } from './engine/in-memory-queue.js';
+export { AbstractChannel, internalErrorMessage } from './engine/channel.js';
+export { SSEChannel } from './engine/sse-channel.js';
+export { SimpleDistributedApplicationListener } from './engine/distributed-listener.js';
+export { SSEChannelContainer } from './engine/container.js';
+
+export type { JsonValue, MessageContract, Payload } from './engine/message.js';
+export type { ListenerOptions } from './engine/listener.js';
+export type { Queue, QueueOwner } from './engine/queue.js';
+export type { ChannelOptions } from './engine/channel.js';
+export type { SSEChannelOptions, SSEEvent } from './engine/sse-channel.js';
+export type { Action } from './engine/distributed-listener.js';
