@@ -1,0 +1,233 @@
+import type { ResourceLimits } from 'node:worker_threads';
+import { AbstractChannel, internalErrorMessage, type ChannelOptions } from './channel.js';
+import { MessageQueueListener } from './listener.js';
+import { Message, type MessageContract, type Payload } from './message.js';
+import { MainThreadExecutor, PoolExecutor, type Executor } from './processing/executors.js';
+import { QueueRun, type MessageSource } from './processing/queue-run.js';
+import { WorkerPool } from './processing/worker-pool.js';
+import { WorkerListener } from './worker-listener.js';
+
+/** What `DataProcessingChannel` streams yield: the event name (message type) and its data. */
+export interface ProcessedEvent {
+  /** The message type (`MESSAGE_TYPE_INTERNAL_ERROR` for a message whose handler failed). */
+  event: string;
+  /** The handler's result, the message's payload, or the error description. */
+  data: unknown;
+}
+
+/** Options of `DataProcessingChannel`. */
+export interface DataProcessingChannelOptions extends ChannelOptions {
+  /**
+   * Most concurrent executions: worker threads for a `WorkerListener`, concurrent
+   * `onMessage` calls for any other listener. A positive integer.
+   */
+  maxWorkers: number;
+  /** V8 limits of each worker thread; a thread that exceeds them dies and is replaced. */
+  resourceLimits?: ResourceLimits;
+  /**
+   * Most messages sent to a worker thread in one task. Batches grow from 1 towards
+   * `targetBatchMilliseconds` of handler time, up to this size; 1 disables batching.
+   * @default 256
+   */
+  maxBatchSize?: number;
+  /**
+   * Handler time to aim at per task, in milliseconds: long enough to amortise the cost of
+   * crossing threads, short enough to keep results flowing.
+   * @default 4
+   */
+  targetBatchMilliseconds?: number;
+}
+
+/** Options of `DataProcessingChannel.processQueue`. */
+export interface ProcessQueueOptions {
+  /**
+   * Yield results in dispatch order instead of completion order.
+   * @default false
+   */
+  ordered?: boolean;
+  /**
+   * `'closed'`: end after the `MESSAGE_TYPE_CLOSED` message and every earlier result,
+   * waiting (without polling) while the queue is empty. `'empty'`: end as soon as the
+   * queue runs dry (the Python original's behaviour).
+   * @default 'closed'
+   */
+  until?: 'closed' | 'empty';
+  /** Stops popping; the iterator rejects with the signal's reason. Unpopped messages stay queued. */
+  signal?: AbortSignal;
+}
+
+function positiveInteger(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+/**
+ * A channel for concurrent data processing: `processQueue` fans a listener's queue out to
+ * worker threads (for a `WorkerListener`) or to concurrent main-thread `onMessage` calls,
+ * and streams the results.
+ *
+ * @example
+ * ```js
+ * await using channel = new DataProcessingChannel({ maxWorkers: 2 });
+ * const listener = new WorkerListener(new URL('./square.js', import.meta.url));
+ * channel.registerListener(listener);
+ * for (let i = 0; i < 10; i++) await channel.dispatch(listener.id, new Message('n', i));
+ * await channel.notifyEnd();
+ * for await (const { event, data } of channel.processQueue(listener)) console.log(event, data);
+ * ```
+ */
+export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
+  /** Most concurrent executions (threads, or main-thread `onMessage` calls). */
+  readonly maxWorkers: number;
+  readonly #resourceLimits: ResourceLimits | undefined;
+  readonly #maxBatchSize: number;
+  readonly #targetBatchMilliseconds: number;
+  #pool: WorkerPool | undefined;
+  #closed = false;
+  /** Runs in progress, stopped by `close()`. */
+  readonly #runs = new Set<QueueRun<ProcessedEvent>>();
+  /** Messages popped past a closed message (or while a run stopped), per listener: the next run takes them first. */
+  readonly #carryOver = new Map<string, MessageContract[]>();
+
+  /**
+   * @throws RangeError when `maxWorkers`, `maxBatchSize` or `targetBatchMilliseconds` is out of range.
+   */
+  constructor(options: DataProcessingChannelOptions) {
+    super(options);
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError('DataProcessingChannel needs an options object with maxWorkers, e.g. { maxWorkers: 4 }');
+    }
+    this.maxWorkers = positiveInteger('maxWorkers', options.maxWorkers);
+    this.#maxBatchSize = positiveInteger('maxBatchSize', options.maxBatchSize ?? 256);
+    const target = options.targetBatchMilliseconds ?? 4;
+    if (typeof target !== 'number' || !(target > 0) || !Number.isFinite(target)) {
+      throw new RangeError(`targetBatchMilliseconds must be a finite number > 0, got ${String(target)}`);
+    }
+    this.#targetBatchMilliseconds = target;
+    this.#resourceLimits = options.resourceLimits;
+  }
+
+  /** `{ event: msg.type, data: msg.payload }`. */
+  adapt(msg: MessageContract): ProcessedEvent {
+    return { event: msg.type, data: msg.payload };
+  }
+
+  /**
+   * Processes the listener's queue, at most `maxWorkers` messages at a time, and yields each
+   * result adapted. See `ProcessQueueOptions` for the order and the end of the stream.
+   *
+   * - A `WorkerListener`'s handler runs in worker threads; its return value is the result's
+   *   `data` (`undefined` → the message's payload). Several messages travel per task; a
+   *   task whose thread dies is retried message by message, so handlers should be idempotent.
+   * - Any other listener's `onMessage` runs on the main thread and the message itself is yielded.
+   * - A failing handler yields a `MESSAGE_TYPE_INTERNAL_ERROR` event for that message; the others go on.
+   * - The listener's running state is not consulted.
+   * - Bounded: a slow consumer slows popping. `break` or `signal` stop popping; messages not
+   *   popped stay queued. Messages popped after the closed message are kept for the next
+   *   `processQueue` of the same listener.
+   *
+   * The iterator rejects with `InvalidListenerException` when the listener is not (or no
+   * longer) registered, and with an Error naming the module when a handler cannot be loaded
+   * (before anything is popped).
+   */
+  processQueue(listener: MessageQueueListener, options: ProcessQueueOptions = {}): AsyncIterableIterator<ProcessedEvent> {
+    if (!(listener instanceof MessageQueueListener)) {
+      throw new TypeError('processQueue expects a MessageQueueListener (or a WorkerListener)');
+    }
+    const { ordered = false, until = 'closed', signal } = options;
+    if (typeof ordered !== 'boolean') throw new TypeError(`processQueue option "ordered" must be a boolean, got ${String(ordered)}`);
+    if (until !== 'closed' && until !== 'empty') {
+      throw new TypeError(`processQueue option "until" must be 'closed' or 'empty', got ${String(until)}`);
+    }
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError('processQueue option "signal" must be an AbortSignal');
+    }
+    if (this.#closed) throw new Error('DataProcessingChannel is closed');
+    // Fails the stream (rather than throwing here) so that a listener removed later behaves alike.
+    let executor: Executor;
+    let highWaterMark: number;
+    if (listener instanceof WorkerListener) {
+      const slots = 2 * this.maxWorkers;
+      executor = new PoolExecutor(this.#workerPool(), listener, {
+        slots,
+        maxBatchSize: this.#maxBatchSize,
+        targetBatchMilliseconds: this.#targetBatchMilliseconds,
+      });
+      highWaterMark = 2 * slots * this.#maxBatchSize;
+    } else {
+      executor = new MainThreadExecutor(listener, this.maxWorkers);
+      highWaterMark = Math.max(64, 4 * this.maxWorkers);
+    }
+    const run: QueueRun<ProcessedEvent> = new QueueRun(this.#source(listener.id), executor, {
+      ordered,
+      until,
+      signal,
+      highWaterMark,
+      toEvent: (msg, result, error) => this.adapt(result ?? internalErrorMessage(msg, error)),
+      onEnd: () => this.#runs.delete(run),
+    });
+    this.#runs.add(run);
+    return run;
+  }
+
+  override async removeListener(listenerId: string): Promise<void> {
+    this.#carryOver.delete(listenerId);
+    await super.removeListener(listenerId);
+  }
+
+  /** Stops running `processQueue` streams and ends the worker pool. Idempotent. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const run of this.#runs) void run.return();
+    const pool = this.#pool;
+    this.#pool = undefined;
+    await pool?.close();
+  }
+
+  /** Same as `close()`, for `await using`. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  #workerPool(): WorkerPool {
+    this.#pool ??= new WorkerPool({
+      maxThreads: this.maxWorkers,
+      channelId: this.id,
+      ...(this.#resourceLimits ? { resourceLimits: this.#resourceLimits } : {}),
+      callbacks: {
+        dispatch: (listenerId, type, payload) => this.dispatch(listenerId, new Message(type, payload as Payload)),
+        broadcast: (type, payload) => this.broadcast(new Message(type, payload as Payload)),
+      },
+    });
+    return this.#pool;
+  }
+
+  #source(listenerId: string): MessageSource {
+    const carryOver = this.#carryOver;
+    return {
+      take: async (max) => {
+        const kept = carryOver.get(listenerId);
+        if (kept === undefined) return this.takeMessages(listenerId, max);
+        const taken = kept.splice(0, max);
+        if (kept.length === 0) carryOver.delete(listenerId);
+        if (taken.length < max) taken.push(...(await this.takeMessages(listenerId, max - taken.length)));
+        return taken;
+      },
+      wait: async (signal) => {
+        const kept = carryOver.get(listenerId);
+        if (kept !== undefined) {
+          const first = kept.shift()!;
+          if (kept.length === 0) carryOver.delete(listenerId);
+          return first;
+        }
+        return this.waitForMessage(listenerId, signal);
+      },
+      putBack: (messages) => {
+        if (messages.length === 0) return;
+        carryOver.set(listenerId, [...messages, ...(carryOver.get(listenerId) ?? [])]);
+      },
+    };
+  }
+}

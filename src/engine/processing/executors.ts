@@ -1,0 +1,148 @@
+import PQueue from 'p-queue';
+import type { MessageQueueListener } from '../listener.js';
+import type { MessageContract, Payload } from '../message.js';
+import type { WorkerListener } from '../worker-listener.js';
+import { BatchSizer } from './batch-sizer.js';
+import type { BatchResult, ContextAddress, SerializedError, WireMessage } from './protocol.js';
+import type { WorkerPool } from './worker-pool.js';
+
+/**
+ * Reports one message's outcome: `result` is the message to adapt (for a worker result, the
+ * message's type with the handler's data as payload), or `error` when its handler failed.
+ */
+export type Emit = (index: number, result: MessageContract | undefined, error?: unknown) => void;
+
+/** Runs popped messages somewhere: worker threads or the main thread. */
+export interface Executor {
+  /** Called once before anything is popped; a rejection fails the run (nothing popped). */
+  prepare(): Promise<void>;
+  /** How many messages to pop for the next `submit`; 0 when busy. */
+  wanted(): number;
+  /** Processes `batch`, calling `emit` once per message; resolves when all are emitted, never rejects. */
+  submit(batch: MessageContract[], emit: Emit): Promise<void>;
+}
+
+/** Rebuilds an error that crossed the thread boundary, with its name and code. */
+function reviveError(serialized: SerializedError): Error {
+  const error = new Error(serialized.message);
+  error.name = serialized.name;
+  if (serialized.code !== undefined) (error as Error & { code?: string | number }).code = serialized.code;
+  return error;
+}
+
+function toWire(msg: MessageContract): WireMessage {
+  // Plain objects only: class instances (UniqueMessage's private fields, getters) do not
+  // survive structured cloning.
+  return { type: msg.type, payload: msg.payload };
+}
+
+/** Options of `PoolExecutor`. */
+export interface PoolExecutorOptions {
+  /** Tasks in flight at once (about 2 per thread, so a thread never waits for the next). */
+  slots: number;
+  /** Target handler time per task, in milliseconds. */
+  targetBatchMilliseconds: number;
+  /** Most messages per task. */
+  maxBatchSize: number;
+}
+
+/**
+ * Sends batches of a `WorkerListener`'s messages to the pool. A batch whose thread died
+ * (uncaught error, `process.exit`, out of memory) is retried message by message, so only
+ * the culprit is reported as failed: handlers should be idempotent.
+ */
+export class PoolExecutor implements Executor {
+  readonly #pool: WorkerPool;
+  readonly #listener: WorkerListener;
+  readonly #context: ContextAddress;
+  readonly #slots: number;
+  readonly #sizer: BatchSizer;
+  #inFlight = 0;
+
+  constructor(pool: WorkerPool, listener: WorkerListener, options: PoolExecutorOptions) {
+    this.#pool = pool;
+    this.#listener = listener;
+    this.#context = pool.addressFor(listener.id);
+    this.#slots = options.slots;
+    this.#sizer = new BatchSizer(options.targetBatchMilliseconds, options.maxBatchSize);
+  }
+
+  prepare(): Promise<void> {
+    return this.#pool.checkHandler(this.#listener.handler, this.#listener.exportName, this.#context);
+  }
+
+  wanted(): number {
+    return this.#inFlight < this.#slots ? this.#sizer.size : 0;
+  }
+
+  async submit(batch: MessageContract[], emit: Emit): Promise<void> {
+    this.#inFlight += 1;
+    try {
+      let result: BatchResult | null;
+      try {
+        result = await this.#run(batch);
+      } catch (error) {
+        if (batch.length === 1) {
+          emit(0, undefined, error);
+          return;
+        }
+        // The thread died mid-batch: find the culprit by running each message alone.
+        await Promise.all(batch.map((msg, i) => this.#run([msg]).then(
+          (single) => this.#emitAll([msg], single, (_j, r, e) => emit(i, r, e)),
+          (singleError: unknown) => emit(i, undefined, singleError),
+        )));
+        return;
+      }
+      this.#sizer.record(batch.length, result?.elapsed ?? 0);
+      this.#emitAll(batch, result, emit);
+    } finally {
+      this.#inFlight -= 1;
+    }
+  }
+
+  #run(batch: MessageContract[]): Promise<BatchResult | null> {
+    const { handler, exportName } = this.#listener;
+    return this.#pool.run({ handler, exportName, messages: batch.map(toWire), context: this.#context });
+  }
+
+  #emitAll(batch: MessageContract[], result: BatchResult | null, emit: Emit): void {
+    if (result === null) throw new Error('internal: a batch task returned no result');
+    const { data, errors } = result;
+    for (let i = 0; i < batch.length; i += 1) {
+      const error = errors?.[i];
+      if (error !== undefined) emit(i, undefined, reviveError(error));
+      else emit(i, { type: batch[i]!.type, payload: data[i] as Payload });
+    }
+  }
+}
+
+/**
+ * Runs a plain listener's `onMessage` on the main thread, at most `concurrency` at a time
+ * (p-queue): async handlers overlap, which is what I/O-bound work needs.
+ */
+export class MainThreadExecutor implements Executor {
+  readonly #listener: MessageQueueListener;
+  readonly #queue: PQueue;
+  readonly #concurrency: number;
+
+  constructor(listener: MessageQueueListener, concurrency: number) {
+    this.#listener = listener;
+    this.#concurrency = concurrency;
+    this.#queue = new PQueue({ concurrency });
+  }
+
+  async prepare(): Promise<void> {}
+
+  wanted(): number {
+    // Keep as many waiting as running, so a finishing handler finds the next one ready.
+    return Math.max(0, 2 * this.#concurrency - (this.#queue.size + this.#queue.pending));
+  }
+
+  async submit(batch: MessageContract[], emit: Emit): Promise<void> {
+    const listener = this.#listener;
+    await Promise.all(batch.map((msg, i) => this.#queue.add(() => listener.onMessage(msg)).then(
+      () => emit(i, msg),
+      (error: unknown) => emit(i, undefined, error),
+    )));
+  }
+}

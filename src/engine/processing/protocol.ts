@@ -1,0 +1,54 @@
+// What travels between the main thread and the worker-thread task entry
+// (src/workers/process-batch.ts). Types only: the worker imports this file with
+// `import type`, so nothing from the engine is loaded inside a thread.
+
+/** A message as it crosses the thread boundary: plain data, no class. */
+export interface WireMessage {
+  readonly type: string;
+  readonly payload: unknown;
+}
+
+/**
+ * An error as it crosses the thread boundary. Structured cloning keeps an Error's
+ * `message` but turns its `name` into `Error` and drops `code`, so the worker sends
+ * these fields explicitly and the main thread rebuilds the error.
+ */
+export interface SerializedError {
+  readonly name: string;
+  readonly message: string;
+  readonly code?: string | number;
+}
+
+/** Where a handler's `ctx` calls back to: a channel's callback endpoint. */
+export interface ContextAddress {
+  /** Name of the `BroadcastChannel` the main thread exposes the channel on (Comlink). */
+  readonly endpoint: string;
+  /** Id of the channel. */
+  readonly channelId: string;
+  /** Id of the listener whose queue is processed. */
+  readonly listenerId: string;
+}
+
+/** One piscina task: a batch of messages for one handler, or a load check. */
+export interface BatchTask {
+  /** The handler module, as a `file:` URL string. */
+  readonly handler: string;
+  /** The handler module's export to call. */
+  readonly exportName: string;
+  /** Messages to process, in order. Empty for a load check. */
+  readonly messages: readonly WireMessage[];
+  /** Only import the module and check the export (nothing is processed). */
+  readonly check?: boolean;
+  /** Where `ctx` calls back to. */
+  readonly context: ContextAddress;
+}
+
+/** The outcome of one batch. */
+export interface BatchResult {
+  /** The `data` of each message, by index (the payload when the handler returned `undefined`). */
+  readonly data: unknown[];
+  /** The error of each message whose handler threw, by index; `null` when none threw. */
+  readonly errors: (SerializedError | undefined)[] | null;
+  /** Time the handlers took, in milliseconds, measured inside the thread. */
+  readonly elapsed: number;
+}

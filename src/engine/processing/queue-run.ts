@@ -1,0 +1,229 @@
+import { Doorbell } from '../doorbell.js';
+import { MESSAGE_TYPE_CLOSED, type MessageContract } from '../message.js';
+import type { Executor } from './executors.js';
+import { CompletionBuffer, OrderedBuffer, type ResultBuffer } from './result-buffer.js';
+
+/** Where a run pops messages from (a listener's queue, seen through its channel). */
+export interface MessageSource {
+  /** Pops up to `max` messages without waiting. */
+  take(max: number): Promise<MessageContract[]>;
+  /** Pops one message, waiting without polling while none is queued; rejects with `signal.reason` on abort. */
+  wait(signal: AbortSignal): Promise<MessageContract>;
+  /** Keeps messages that were popped but will not be processed, for the next run (in order, first). */
+  putBack(messages: MessageContract[]): void;
+}
+
+/** Options of `QueueRun`. */
+export interface QueueRunOptions<T> {
+  /** Yield in dispatch order instead of completion order. */
+  ordered: boolean;
+  /** End at the closed message, or when the queue runs dry. */
+  until: 'closed' | 'empty';
+  /** Stops the run; pending `next()` rejects with its reason. */
+  signal: AbortSignal | undefined;
+  /** Most messages popped but not yet yielded. */
+  highWaterMark: number;
+  /** Turns a result (or a failure) into what the run yields. */
+  toEvent(msg: MessageContract, result: MessageContract | undefined, error: unknown): T;
+  /** Called once when the run ends, however it ends. */
+  onEnd(): void;
+}
+
+type Waiter<T> = { resolve(result: IteratorResult<T>): void; reject(error: unknown): void };
+
+const kDone: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * One `processQueue` run: a pump that pops messages and submits them to an executor, and
+ * an async iterator over the results.
+ *
+ * Bounded: the pump pops only while fewer than `highWaterMark` messages are popped but not
+ * yet yielded and the executor wants more, so a slow consumer slows popping. The iterator
+ * hands out buffered results without an async generator's per-item machinery.
+ */
+export class QueueRun<T> implements AsyncIterableIterator<T> {
+  readonly #source: MessageSource;
+  readonly #executor: Executor;
+  readonly #options: QueueRunOptions<T>;
+  readonly #buffer: ResultBuffer<T>;
+  /** Aborted when popping must stop (end, break, signal, failure). */
+  readonly #stop = new AbortController();
+  /** Rung when capacity may have freed: a result arrived, the consumer took one, a batch ended. */
+  readonly #progress = new Doorbell();
+  #started = false;
+  #popping = false;
+  #ended = false;
+  #failure: { error: unknown } | undefined;
+  #waiter: Waiter<T> | undefined;
+  /** Sequence number of the next popped message. */
+  #seq = 0;
+  /** Messages popped and submitted but not yet taken by the consumer. */
+  #outstanding = 0;
+  /** Batches submitted and not yet fully emitted. */
+  #batches = 0;
+  readonly #onAbort = (): void => this.#fail(this.#options.signal?.reason);
+
+  constructor(source: MessageSource, executor: Executor, options: QueueRunOptions<T>) {
+    this.#source = source;
+    this.#executor = executor;
+    this.#options = options;
+    this.#buffer = options.ordered ? new OrderedBuffer<T>() : new CompletionBuffer<T>();
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (!this.#started) this.#start();
+    if (this.#failure) {
+      const { error } = this.#failure;
+      this.#failure = undefined;
+      return Promise.reject(error);
+    }
+    if (this.#ended) return Promise.resolve(kDone);
+    if (this.#buffer.hasReady) return Promise.resolve({ done: false, value: this.#take() });
+    if (this.#isComplete()) {
+      this.#end();
+      return Promise.resolve(kDone);
+    }
+    return new Promise<IteratorResult<T>>((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  /** Called by `break` (and `return` in a `for await` body): stops popping, drops results. */
+  async return(): Promise<IteratorResult<T>> {
+    this.#end();
+    return kDone;
+  }
+
+  #start(): void {
+    this.#started = true;
+    const { signal } = this.#options;
+    if (signal?.aborted) {
+      this.#fail(signal.reason);
+      return;
+    }
+    signal?.addEventListener('abort', this.#onAbort, { once: true });
+    this.#popping = true;
+    void this.#pump();
+  }
+
+  async #pump(): Promise<void> {
+    const stop = this.#stop.signal;
+    try {
+      await this.#executor.prepare();
+      const { until, highWaterMark } = this.#options;
+      while (!stop.aborted) {
+        const room = Math.min(this.#executor.wanted(), highWaterMark - this.#outstanding);
+        if (room <= 0) {
+          await this.#progress.wait(stop);
+          continue;
+        }
+        let batch = await this.#source.take(room);
+        if (batch.length === 0) {
+          if (until === 'empty') return;
+          const first = await this.#source.wait(stop);
+          batch = room > 1 ? [first, ...(await this.#source.take(room - 1))] : [first];
+        }
+        if (stop.aborted) {
+          // Stopped while popping: these were never processed, keep them for a later run.
+          this.#source.putBack(batch);
+          return;
+        }
+        let closedAt = -1;
+        for (let i = 0; i < batch.length; i += 1) {
+          if (batch[i]!.type === MESSAGE_TYPE_CLOSED) {
+            closedAt = i;
+            break;
+          }
+        }
+        if (closedAt >= 0) {
+          // Messages popped after the closed message belong to a later run.
+          if (closedAt + 1 < batch.length) this.#source.putBack(batch.slice(closedAt + 1));
+          if (closedAt > 0) this.#submit(batch.slice(0, closedAt));
+          return;
+        }
+        this.#submit(batch);
+      }
+    } catch (error) {
+      // Fail before `finally` settles: a waiting consumer must see the error, not the end.
+      if (!stop.aborted) this.#fail(error);
+    } finally {
+      this.#popping = false;
+      this.#settle();
+    }
+  }
+
+  #submit(batch: MessageContract[]): void {
+    const base = this.#seq;
+    this.#seq += batch.length;
+    this.#outstanding += batch.length;
+    this.#batches += 1;
+    const { toEvent } = this.#options;
+    this.#executor
+      .submit(batch, (index, result, error) => {
+        if (this.#ended) return;
+        this.#buffer.put(base + index, toEvent(batch[index]!, result, error));
+        this.#progress.ring();
+        this.#settle();
+      })
+      .catch((error: unknown) => this.#fail(error))
+      .finally(() => {
+        this.#batches -= 1;
+        this.#progress.ring();
+        this.#settle();
+      });
+  }
+
+  #take(): T {
+    this.#outstanding -= 1;
+    const value = this.#buffer.take();
+    this.#progress.ring();
+    return value;
+  }
+
+  #isComplete(): boolean {
+    return this.#started && !this.#popping && this.#batches === 0 && this.#buffer.size === 0;
+  }
+
+  /** Hands a result (or the end) to a waiting consumer. */
+  #settle(): void {
+    const waiter = this.#waiter;
+    if (waiter === undefined) return;
+    if (this.#buffer.hasReady) {
+      this.#waiter = undefined;
+      waiter.resolve({ done: false, value: this.#take() });
+    } else if (this.#isComplete()) {
+      this.#waiter = undefined;
+      this.#end();
+      waiter.resolve(kDone);
+    }
+  }
+
+  #fail(error: unknown): void {
+    if (this.#ended) return;
+    this.#end();
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = undefined;
+      waiter.reject(error);
+    } else {
+      this.#failure = { error };
+    }
+  }
+
+  #end(): void {
+    if (this.#ended) return;
+    this.#ended = true;
+    this.#stop.abort();
+    this.#options.signal?.removeEventListener('abort', this.#onAbort);
+    this.#options.onEnd();
+    const waiter = this.#waiter;
+    if (waiter) {
+      this.#waiter = undefined;
+      waiter.resolve(kDone);
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import { BroadcastChannel, type ResourceLimits } from 'node:worker_threads';
+import { expose } from 'comlink';
+import { Piscina } from 'piscina';
+import type { ChannelCallbacks } from '../worker-listener.js';
+import type { BatchResult, BatchTask, ContextAddress } from './protocol.js';
+
+/** The task entry every thread runs (compiled next to this module's tree). */
+const kTaskEntry = new URL('../../workers/process-batch.js', import.meta.url).href;
+
+/** Options of `WorkerPool`. */
+export interface WorkerPoolOptions {
+  /** Most threads at once. */
+  maxThreads: number;
+  /** Per-thread V8 limits (a thread that exceeds them dies and is replaced). */
+  resourceLimits?: ResourceLimits;
+  /** Id of the owning channel (handed to handlers as `ctx.channelId`). */
+  channelId: string;
+  /** What `ctx.dispatch` / `ctx.broadcast` call on the main thread. */
+  callbacks: ChannelCallbacks;
+}
+
+/**
+ * The piscina pool of one `DataProcessingChannel`, plus the Comlink endpoint that handlers'
+ * `ctx` calls into. Created lazily by the channel, ended by `close()`.
+ */
+export class WorkerPool {
+  readonly #piscina: Piscina<BatchTask, BatchResult | null>;
+  readonly #endpoint: BroadcastChannel;
+  readonly #endpointName: string;
+  readonly #channelId: string;
+  /** Handler modules that passed the load check (module URL + export). */
+  readonly #checked = new Map<string, Promise<void>>();
+  /** The last error of a thread that died with no task in flight (kept for diagnostics). */
+  lastIdleError: unknown;
+
+  constructor(options: WorkerPoolOptions) {
+    this.#channelId = options.channelId;
+    this.#piscina = new Piscina<BatchTask, BatchResult | null>({
+      filename: kTaskEntry,
+      maxThreads: options.maxThreads,
+      // One thread starts with the pool (the load check runs at once); the others start
+      // when work queues up, and piscina spawns them eagerly then.
+      minThreads: 1,
+      // Threads above minThreads stay 30 s after a burst: bursty queues reuse them instead
+      // of churning threads (piscina's default of 0 ends a thread as soon as it idles),
+      // while a long-lived server does not hold idle threads forever.
+      idleTimeout: 30_000,
+      // 'async' (Atomics.waitAsync) instead of piscina's default 'sync': an idle thread's
+      // event loop keeps running, so timers, sockets and pending `ctx` replies a handler
+      // left behind make progress between tasks. 'sync' saves one event-loop hop per task,
+      // which batching already amortises.
+      atomics: 'async',
+      // Timing histograms cost per task and we measure handler time ourselves.
+      recordTiming: false,
+      ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+    });
+    // piscina emits 'error' when a thread dies with no task in flight (it is replaced);
+    // an emitter without an 'error' listener would crash the process.
+    this.#piscina.on('error', (error: unknown) => {
+      this.lastIdleError = error;
+    });
+    this.#endpointName = `eric-sse:${options.channelId}:${Math.random().toString(36).slice(2)}`;
+    this.#endpoint = new BroadcastChannel(this.#endpointName);
+    // The callback endpoint must never keep the process alive by itself.
+    (this.#endpoint as unknown as { unref(): void }).unref();
+    expose(options.callbacks, this.#endpoint as unknown as Parameters<typeof expose>[1]);
+  }
+
+  /** Where handlers' `ctx` for `listenerId` calls back to. */
+  addressFor(listenerId: string): ContextAddress {
+    return { endpoint: this.#endpointName, channelId: this.#channelId, listenerId };
+  }
+
+  /** Runs one task in a thread. Rejects when the thread dies (or the pool closes) meanwhile. */
+  run(task: BatchTask): Promise<BatchResult | null> {
+    return this.#piscina.run(task);
+  }
+
+  /**
+   * Imports the handler module in a thread and checks its export, once per module and
+   * export. Rejects with an Error that names the module when it cannot be loaded.
+   */
+  checkHandler(handler: string, exportName: string, context: ContextAddress): Promise<void> {
+    const key = `${handler}#${exportName}`;
+    let check = this.#checked.get(key);
+    if (check === undefined) {
+      check = this.#piscina.run({ handler, exportName, messages: [], check: true, context }).then(
+        () => undefined,
+        (error: unknown) => {
+          this.#checked.delete(key); // a fixed module may pass later
+          const message = error instanceof Error ? error.message : String(error);
+          throw new Error(message.includes(handler) ? message : `Cannot load handler module ${handler}: ${message}`, { cause: error });
+        },
+      );
+      this.#checked.set(key, check);
+    }
+    return check;
+  }
+
+  /** Threads currently alive. */
+  get threads(): number {
+    return this.#piscina.threads.length;
+  }
+
+  /** Ends the threads (after their current task) and the callback endpoint. */
+  async close(): Promise<void> {
+    this.#endpoint.close();
+    await this.#piscina.close();
+  }
+}

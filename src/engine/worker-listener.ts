@@ -1,0 +1,108 @@
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MessageQueueListener, type ListenerOptions } from './listener.js';
+import type { Payload } from './message.js';
+
+/** Options of `WorkerListener`. */
+export interface WorkerListenerOptions extends ListenerOptions {
+  /**
+   * The handler module's export to call.
+   * @default 'default'
+   */
+  name?: string;
+}
+
+/**
+ * What a handler gets as its second argument: a way back into the main thread's channel.
+ * Calls cross threads, so they return Promises; await them before the handler returns
+ * if the messages must be queued before the handler's own result is yielded.
+ *
+ * @example A handler that splits one input into several messages
+ * ```js
+ * export default async function split(msg, ctx) {
+ *   for (const word of msg.payload.split(' ')) await ctx.dispatch(ctx.listenerId, 'word', word);
+ *   return { words: msg.payload.split(' ').length };
+ * }
+ * ```
+ */
+export interface HandlerContext {
+  /** Id of the channel whose queue is processed. */
+  readonly channelId: string;
+  /** Id of the listener whose queue is processed. */
+  readonly listenerId: string;
+  /** Dispatches a new message (`type`, `payload`) to a listener of the channel. */
+  dispatch(listenerId: string, type: string, payload?: Payload): Promise<void>;
+  /** Broadcasts a new message (`type`, `payload`) to every listener of the channel. */
+  broadcast(type: string, payload?: Payload): Promise<void>;
+}
+
+/** What the main thread exposes to handlers (the remote side of `HandlerContext`). @internal */
+export interface ChannelCallbacks {
+  dispatch(listenerId: string, type: string, payload: unknown): Promise<void>;
+  broadcast(type: string, payload: unknown): Promise<void>;
+}
+
+/**
+ * A handler: called once per message in a worker thread. Its return value (or what its
+ * Promise resolves to) becomes the result's `data`; `undefined` means "the message's own
+ * payload". A throw becomes a `MESSAGE_TYPE_INTERNAL_ERROR` event for that message.
+ */
+export type MessageHandler = (msg: { type: string; payload: Payload }, ctx: HandlerContext) => unknown;
+
+/** Turns a module reference (URL, `file:` URL string, or path) into a `file:` URL string. */
+function toModuleUrl(handler: unknown): string {
+  if (handler instanceof URL) {
+    if (handler.protocol !== 'file:') {
+      throw new TypeError(`WorkerListener handler must be a file: URL, got ${handler.href}`);
+    }
+    return handler.href;
+  }
+  if (typeof handler !== 'string' || handler.length === 0) {
+    throw new TypeError(
+      `WorkerListener handler must be a URL, a file: URL string or a path to a module, got ${handler === '' ? 'an empty string' : typeof handler}`,
+    );
+  }
+  if (handler.startsWith('file:')) return new URL(handler).href;
+  if (/^[a-z][a-z0-9+.-]+:/i.test(handler) && !/^[a-z]:[\\/]/i.test(handler)) {
+    throw new TypeError(`WorkerListener handler must be a file: URL or a path, got ${handler}`);
+  }
+  return pathToFileURL(isAbsolute(handler) ? handler : resolve(process.cwd(), handler)).href;
+}
+
+/**
+ * A listener whose messages are processed in worker threads by a handler module, when a
+ * `DataProcessingChannel` processes its queue.
+ *
+ * The handler module's default export (or the export named in `options.name`) is a
+ * `MessageHandler`. The recommended way to name the module is a URL relative to the
+ * calling module, which works whatever the current directory:
+ *
+ * ```js
+ * const listener = new WorkerListener(new URL('./handler.js', import.meta.url));
+ * ```
+ *
+ * A plain path is resolved against `process.cwd()` at construction time.
+ * The module is imported in each worker thread once, on first use.
+ */
+export class WorkerListener extends MessageQueueListener {
+  /** The handler module, as a `file:` URL string. */
+  readonly handler: string;
+  /** The handler module's export to call. */
+  readonly exportName: string;
+
+  /**
+   * @param handler - the handler module: a `file:` URL, a `file:` URL string, or a path
+   *   (absolute, or relative to `process.cwd()`).
+   * @param options - `name` of the export to call (default `'default'`), listener `id`.
+   * @throws TypeError when `handler` or `options.name` is not usable.
+   */
+  constructor(handler: string | URL, options: WorkerListenerOptions = {}) {
+    const { name = 'default', ...listenerOptions } = options;
+    super(listenerOptions);
+    if (typeof name !== 'string' || name.length === 0) {
+      throw new TypeError(`WorkerListener option "name" must be a non-empty string, got ${String(name)}`);
+    }
+    this.handler = toModuleUrl(handler);
+    this.exportName = name;
+  }
+}
