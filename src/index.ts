@@ -22,6 +22,8 @@ export { AbstractChannel, internalErrorMessage } from './engine/channel.js';
 export { SSEChannel } from './engine/sse-channel.js';
 export { SimpleDistributedApplicationListener } from './engine/distributed-listener.js';
 export { SSEChannelContainer } from './engine/container.js';
+export { DataProcessingChannel } from './engine/data-processing-channel.js';
+export { WorkerListener } from './engine/worker-listener.js';
 
 export type { JsonValue, MessageContract, Payload } from './engine/message.js';
 export type { ListenerOptions } from './engine/listener.js';
@@ -29,3 +31,9 @@ export type { Queue, QueueOwner } from './engine/queue.js';
 export type { ChannelOptions } from './engine/channel.js';
 export type { SSEChannelOptions, SSEEvent } from './engine/sse-channel.js';
 export type { Action } from './engine/distributed-listener.js';
+export type {
+  DataProcessingChannelOptions,
+  ProcessedEvent,
+  ProcessQueueOptions,
+} from './engine/data-processing-channel.js';
+export type { HandlerContext, MessageHandler, WorkerListenerOptions } from './engine/worker-listener.js';
