@@ -24,6 +24,8 @@ export { SimpleDistributedApplicationListener } from './engine/distributed-liste
 export { SSEChannelContainer } from './engine/container.js';
 export { DataProcessingChannel } from './engine/data-processing-channel.js';
 export { WorkerListener } from './engine/worker-listener.js';
+export { SocketServer } from './adapters/socket/socket-server.js';
+export { SocketClient } from './adapters/socket/socket-client.js';
 
 export type { JsonValue, MessageContract, Payload } from './engine/message.js';
 export type { ListenerOptions } from './engine/listener.js';
@@ -37,3 +39,5 @@ export type {
   ProcessQueueOptions,
 } from './engine/data-processing-channel.js';
 export type { HandlerContext, MessageHandler, WorkerListenerOptions } from './engine/worker-listener.js';
+export type { HandleCommandOptions, SocketServerOptions } from './adapters/socket/socket-server.js';
+export type { SocketRequest } from './adapters/socket/socket-client.js';

@@ -1,0 +1,356 @@
+import { lstat, unlink } from 'node:fs/promises';
+import net from 'node:net';
+import { SSEChannelContainer } from '../../engine/container.js';
+import type { MessageQueueListener } from '../../engine/listener.js';
+import type { SSEChannel, SSEEvent } from '../../engine/sse-channel.js';
+import { Connection, type ConnectionLimits } from './connection.js';
+import { ACK, formatErrorLine, parseCommand, type Command } from './protocol.js';
+import { pythonJsonDumps } from './python-json.js';
+import { clearStaleSocket, listenWithMode } from './socket-file.js';
+
+/** Options of `SocketServer`. */
+export interface SocketServerOptions {
+  /**
+   * Permission bits of the socket file. Connecting needs write permission, so the default lets
+   * only the owner (and root) connect. Use `0o660` to admit the owner's group.
+   * @default 0o600
+   */
+  mode?: number;
+  /**
+   * Largest request accepted, in bytes; a larger one is answered with `InvalidMessageFormat`.
+   * @default 1048576 (1 MiB)
+   */
+  maxRequestBytes?: number;
+  /**
+   * Time in milliseconds a client may take, without sending anything, to complete its request
+   * (a request is complete when the client half-closes). After it the client is answered
+   * `InvalidMessageFormat` and dropped. Streams that are waiting for events are not affected.
+   * `0` disables the timeout.
+   * @default 10000
+   */
+  idleTimeoutMs?: number;
+  /**
+   * Interval in milliseconds at which an idle stream checks that its client is still there
+   * (with a zero-length write, invisible on the wire). A client that went away is noticed
+   * within about this time, its listener is stopped and its resources freed.
+   * @default 1000
+   */
+  peerCheckIntervalMs?: number;
+  /**
+   * Time in milliseconds `shutdown()` waits for open connections to finish before closing them
+   * abruptly (a client that stopped reading would otherwise hold the shutdown).
+   * @default 5000
+   */
+  shutdownTimeoutMs?: number;
+  /**
+   * Receives unexpected failures: a server or socket error other than a client going away.
+   * The server keeps serving.
+   * @default emits a process warning
+   */
+  onError?: (error: Error) => void;
+}
+
+/** Options of `SocketServer.handleCommand`. */
+export interface HandleCommandOptions {
+  /** Aborting it ends a stream (`l`, `w`) and stops its listener: the client went away. */
+  signal?: AbortSignal;
+}
+
+/** Where a server is in its life. */
+type ServerState = 'new' | 'starting' | 'listening' | 'closing' | 'closed';
+
+const kDefaults = {
+  mode: 0o600,
+  maxRequestBytes: 1024 * 1024,
+  idleTimeoutMs: 10_000,
+  peerCheckIntervalMs: 1000,
+  shutdownTimeoutMs: 5000,
+} as const;
+
+function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw new TypeError(`SocketServer option ${name} must be an integer, got ${typeof value === 'number' ? value : typeof value}`);
+  }
+  if (value < min || value > max) throw new RangeError(`SocketServer option ${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+/** The event as Python writes it: a missing payload is `None`, i.e. `null`. */
+function toWireEvent(event: SSEEvent): SSEEvent {
+  return event.data === undefined ? { ...event, data: null } : event;
+}
+
+/**
+ * A Unix domain socket server that drives a container of SSE channels with the protocol of
+ * Python `eric_sse`, byte for byte, so that Python clients work with it unchanged.
+ *
+ * One connection carries one command: the client writes a JSON object `{ c, v, t, p, r }` and
+ * half-closes; the server answers and closes. `c` answers a new channel's id, `r` a new
+ * listener's id, `d`/`b`/`rl`/`rc` answer `ack`, `l`/`w` stream one JSON event a line until the
+ * client goes away (or the channel ends the stream). A failure answers one line
+ * `ClassName: message` and the server keeps serving every other connection.
+ *
+ * @example
+ * ```ts
+ * const server = await SocketServer.start('/tmp/eric.sock'); // stops on SIGINT/SIGTERM
+ * const channel = server.cc.add();
+ * ```
+ */
+export class SocketServer {
+  /** This server's channels; each server has its own (unlike Python's class-level container). */
+  readonly cc = new SSEChannelContainer();
+  /** Path of the socket file. */
+  readonly socketPath: string;
+  readonly #mode: number;
+  readonly #limits: ConnectionLimits;
+  readonly #shutdownTimeoutMs: number;
+  readonly #onError: (error: Error) => void;
+  readonly #connections = new Set<Connection>();
+  #server: net.Server | undefined;
+  #state: ServerState = 'new';
+  #closing: Promise<void> | undefined;
+  /** Identity (device, inode) of the socket file this server created, so shutdown removes only its own. */
+  #socketFile: { dev: number; ino: number } | undefined;
+  #detachSignals: (() => void) | undefined;
+  #starting: Promise<void> | undefined;
+  readonly #closed: Promise<void>;
+  #resolveClosed!: () => void;
+
+  /**
+   * @param socketPath - where to create the socket file.
+   * @param options - permissions, limits and error reporting; see `SocketServerOptions`.
+   * @throws TypeError or RangeError for an invalid path or option.
+   */
+  constructor(socketPath: string, options: SocketServerOptions = {}) {
+    if (typeof socketPath !== 'string' || socketPath.length === 0) {
+      throw new TypeError(`SocketServer socketPath must be a non-empty string, got ${typeof socketPath}`);
+    }
+    this.socketPath = socketPath;
+    this.#mode = checkInteger('mode', options.mode ?? kDefaults.mode, 0, 0o777);
+    this.#limits = {
+      maxRequestBytes: checkInteger('maxRequestBytes', options.maxRequestBytes ?? kDefaults.maxRequestBytes, 1),
+      idleTimeoutMs: checkInteger('idleTimeoutMs', options.idleTimeoutMs ?? kDefaults.idleTimeoutMs, 0, 2 ** 31 - 1),
+      peerCheckIntervalMs: checkInteger(
+        'peerCheckIntervalMs',
+        options.peerCheckIntervalMs ?? kDefaults.peerCheckIntervalMs,
+        1,
+        2 ** 31 - 1,
+      ),
+    };
+    this.#shutdownTimeoutMs = checkInteger('shutdownTimeoutMs', options.shutdownTimeoutMs ?? kDefaults.shutdownTimeoutMs, 0);
+    if (options.onError !== undefined && typeof options.onError !== 'function') {
+      throw new TypeError('SocketServer option onError must be a function');
+    }
+    this.#onError =
+      options.onError ?? ((error) => process.emitWarning(`eric-sse socket server: ${formatErrorLine(error)}`, 'SocketServerWarning'));
+    this.#closed = new Promise((resolve) => {
+      this.#resolveClosed = resolve;
+    });
+  }
+
+  /**
+   * Creates a server, listens on `socketPath` and shuts it down gracefully on SIGINT or
+   * SIGTERM: open streams end and the socket file is removed. A second signal during the
+   * shutdown gets Node's default behaviour (the process ends at once).
+   */
+  static async start(socketPath: string, options: SocketServerOptions = {}): Promise<SocketServer> {
+    const server = new SocketServer(socketPath, options);
+    await server.listen();
+    const onSignal = (): void => {
+      server.shutdown().catch((error: unknown) => server.#onError(error instanceof Error ? error : new Error(String(error))));
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+    server.#detachSignals = () => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    };
+    return server;
+  }
+
+  /** Number of open client connections. */
+  get connections(): number {
+    return this.#connections.size;
+  }
+
+  /** Whether the server accepts connections. */
+  get isListening(): boolean {
+    return this.#state === 'listening';
+  }
+
+  /** Resolves once the server has shut down (after `shutdown()`, or a signal with `start`). */
+  onClose(): Promise<void> {
+    return this.#closed;
+  }
+
+  /**
+   * Starts accepting connections; resolves once it does. A stale socket file left at the path
+   * by a crashed server is replaced.
+   * @throws Error with code `EADDRINUSE` when a live server answers at the path, `EEXIST` when
+   *   the path is not a socket, or the listen error; and when called twice.
+   */
+  async listen(): Promise<void> {
+    if (this.#state !== 'new') throw new Error(`SocketServer.listen() can be called once; the server is ${this.#state}`);
+    this.#state = 'starting';
+    this.#starting = this.#listen();
+    return this.#starting;
+  }
+
+  async #listen(): Promise<void> {
+    try {
+      await clearStaleSocket(this.socketPath);
+      const server = net.createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
+      await listenWithMode(server, this.socketPath, this.#mode);
+      server.on('error', (error) => this.#onError(error));
+      this.#server = server;
+      const stats = await lstat(this.socketPath);
+      this.#socketFile = { dev: stats.dev, ino: stats.ino };
+      this.#state = 'listening';
+    } catch (error) {
+      this.#state = 'closed';
+      this.#resolveClosed();
+      throw error;
+    }
+  }
+
+  /**
+   * Shuts the server down gracefully: stops accepting, ends open streams (stopping their
+   * listeners), lets running commands finish, and removes the socket file. Connections still
+   * open after `shutdownTimeoutMs` are closed abruptly. Calling it again returns the same promise.
+   */
+  shutdown(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  /**
+   * Runs one raw command and yields what the server writes back: an id, `ack`, JSON event lines
+   * (each ending with a newline) for `l` and `w`, or one error line `ClassName: message`.
+   * Never throws for a bad command; testable without a socket.
+   */
+  async *handleCommand(raw: string, options: HandleCommandOptions = {}): AsyncGenerator<string, void, undefined> {
+    let command: Command;
+    try {
+      command = parseCommand(raw);
+    } catch (error) {
+      yield formatErrorLine(error);
+      return;
+    }
+    try {
+      yield* this.#run(command, options.signal);
+    } catch (error) {
+      yield formatErrorLine(error);
+    }
+  }
+
+  async *#run(command: Command, signal: AbortSignal | undefined): AsyncGenerator<string, void, undefined> {
+    switch (command.verb) {
+      case 'c':
+        yield this.cc.add().id;
+        return;
+      case 'r':
+        yield this.cc.get(command.channelId).addListener().id;
+        return;
+      case 'd':
+        await this.cc.get(command.channelId).dispatch(command.listenerId, command.message);
+        yield ACK;
+        return;
+      case 'b':
+        await this.cc.get(command.channelId).broadcast(command.message);
+        yield ACK;
+        return;
+      case 'rl':
+        await this.cc.get(command.channelId).removeListener(command.listenerId);
+        yield ACK;
+        return;
+      case 'rc':
+        this.cc.rm(command.channelId);
+        yield ACK;
+        return;
+      case 'l': {
+        const channel = this.cc.get(command.channelId);
+        yield* this.#stream(channel, channel.getListener(command.listenerId), signal, false);
+        return;
+      }
+      case 'w': {
+        const channel = this.cc.get(command.channelId);
+        yield* this.#stream(channel, channel.addListener(), signal, true);
+        return;
+      }
+    }
+  }
+
+  /**
+   * Streams a listener's events as JSON lines while it runs. The listener is started first and
+   * stopped when the stream ends for any reason; a watch's own listener is also removed, since
+   * nobody else knows its id and its queue would otherwise keep growing.
+   */
+  async *#stream(
+    channel: SSEChannel,
+    listener: MessageQueueListener,
+    signal: AbortSignal | undefined,
+    removeAfter: boolean,
+  ): AsyncGenerator<string, void, undefined> {
+    const stop = (): void => listener.stopSync();
+    listener.startSync();
+    if (signal?.aborted) stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    try {
+      for await (const event of channel.messageStream(listener)) {
+        yield `${pythonJsonDumps(toWireEvent(event))}\n`;
+      }
+    } finally {
+      signal?.removeEventListener('abort', stop);
+      stop();
+      if (removeAfter) await channel.removeListener(listener.id).catch(() => undefined);
+    }
+  }
+
+  #accept(socket: net.Socket): void {
+    if (this.#state !== 'listening') {
+      socket.destroy();
+      return;
+    }
+    const connection = new Connection(socket, (raw, signal) => this.handleCommand(raw, { signal }), this.#limits, this.#onError);
+    this.#connections.add(connection);
+    void connection.closed.then(() => this.#connections.delete(connection));
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#detachSignals?.();
+    if (this.#state === 'new') {
+      this.#state = 'closed';
+      this.#resolveClosed();
+      return;
+    }
+    if (this.#state === 'starting') await this.#starting?.catch(() => undefined);
+    if (this.#state === 'closed') return; // listen() failed
+    const server = this.#server;
+    this.#state = 'closing';
+    if (server) {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const connection of this.#connections) connection.close();
+      const force = setTimeout(() => {
+        for (const connection of this.#connections) connection.destroy();
+      }, this.#shutdownTimeoutMs);
+      force.unref();
+      await closed;
+      clearTimeout(force);
+      await this.#removeSocketFile();
+    }
+    this.#state = 'closed';
+    this.#resolveClosed();
+  }
+
+  /** Removes the socket file if it is still the one this server created (Node usually has already). */
+  async #removeSocketFile(): Promise<void> {
+    const own = this.#socketFile;
+    if (!own) return;
+    try {
+      const stats = await lstat(this.socketPath);
+      if (stats.dev === own.dev && stats.ino === own.ino) await unlink(this.socketPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
