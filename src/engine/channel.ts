@@ -171,6 +171,9 @@ export abstract class AbstractChannel<Out> {
   async *messageStream(listener: MessageQueueListener): AsyncGenerator<Out, void, undefined> {
     let registration: Registration;
     try {
+      if (!(listener instanceof MessageQueueListener)) {
+        throw new InvalidListenerException('messageStream expects a MessageQueueListener');
+      }
       registration = this.#registration(listener.id);
     } catch (error) {
       yield this.adapt(new Message('error', describeError(error)));
@@ -209,11 +212,15 @@ export abstract class AbstractChannel<Out> {
     }
   }
 
-  /** Adds and starts a listener, and returns its message stream. */
+  /**
+   * Adds and starts a listener, and returns its message stream. The listener is registered at
+   * once (a broadcast before the first `next()` is received) and unregistered when the stream
+   * ends, however it ends: nobody else knows it, so its queue would otherwise grow forever.
+   */
   watch(): AsyncGenerator<Out, void, undefined> {
     const listener = this.addListener();
     listener.startSync();
-    return this.messageStream(listener);
+    return this.#streamThenRemove(listener);
   }
 
   /**
@@ -237,6 +244,16 @@ export abstract class AbstractChannel<Out> {
       if (!(error instanceof NoMessagesException)) throw error;
     }
     return taken;
+  }
+
+  async *#streamThenRemove(listener: MessageQueueListener): AsyncGenerator<Out, void, undefined> {
+    try {
+      yield* this.messageStream(listener);
+    } finally {
+      listener.stopSync();
+      // Skip when someone else removed it already (or registered another under its id).
+      if (this.#registrations.get(listener.id)?.listener === listener) await this.removeListener(listener.id);
+    }
   }
 
   async #waitForMessage(registration: Registration, signal: AbortSignal): Promise<MessageContract> {

@@ -1,0 +1,46 @@
+// Type-level assertions, checked by core-types.test.ts with tsc (vitest's expectTypeOf is a no-op at run time).
+import { expectTypeOf } from 'vitest';
+import {
+  AbstractChannel,
+  Message,
+  SSEChannel,
+  SSEChannelContainer,
+  type MessageContract,
+  type Payload,
+  type SSEEvent,
+} from 'eric-sse';
+
+const channel = new SSEChannel();
+const listener = channel.addListener();
+
+expectTypeOf(channel.messageStream(listener)).toExtend<AsyncIterable<SSEEvent>>();
+expectTypeOf(channel.watch()).toExtend<AsyncIterable<SSEEvent>>();
+for await (const event of channel.messageStream(listener)) {
+  expectTypeOf(event).toEqualTypeOf<SSEEvent>();
+  expectTypeOf(event.event).toBeString();
+  expectTypeOf(event.retry).toBeNumber();
+  expectTypeOf(event.id).toEqualTypeOf<string | undefined>();
+}
+expectTypeOf(channel.adapt(new Message('x'))).toEqualTypeOf<SSEEvent>();
+expectTypeOf(new SSEChannelContainer().add()).toEqualTypeOf<SSEChannel>();
+
+/** A subclass chooses what its streams yield. */
+class NumberChannel extends AbstractChannel<number> {
+  adapt(msg: MessageContract): number {
+    return typeof msg.payload === 'number' ? msg.payload : 0;
+  }
+}
+const numbers = new NumberChannel();
+for await (const n of numbers.messageStream(numbers.addListener())) expectTypeOf(n).toEqualTypeOf<number>();
+
+// Async methods return promises.
+expectTypeOf(channel.dispatch).returns.toEqualTypeOf<Promise<void>>();
+expectTypeOf(channel.broadcast).returns.toEqualTypeOf<Promise<void>>();
+expectTypeOf(channel.deliverNext).returns.toEqualTypeOf<Promise<MessageContract>>();
+expectTypeOf(listener.isRunning).returns.toEqualTypeOf<Promise<boolean>>();
+expectTypeOf(channel.payloadAdapter).parameter(0).toEqualTypeOf<Payload>();
+
+// @ts-expect-error payloads are JSON-compatible: a function is not one.
+new Message('x', () => 1);
+// @ts-expect-error the type is required.
+new Message();
