@@ -204,14 +204,12 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
 
   #fail(error: unknown): void {
     if (this.#ended) return;
-    this.#end();
+    // Take the waiter first: `#end` would resolve it with the end instead of the error.
     const waiter = this.#waiter;
-    if (waiter) {
-      this.#waiter = undefined;
-      waiter.reject(error);
-    } else {
-      this.#failure = { error };
-    }
+    this.#waiter = undefined;
+    this.#end();
+    if (waiter) waiter.reject(error);
+    else this.#failure = { error };
   }
 
   #end(): void {
