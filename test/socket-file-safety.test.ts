@@ -33,9 +33,8 @@ describe('socket file safety', () => {
     expect((statSync(server.socketPath).mode & 0o777).toString(8)).toBe('660');
   });
 
-  it('refuses connections from a client without write permission on the socket file', async () => {
-    // Root ignores file permissions, so only a non-root run can check this.
-    if (process.getuid?.() === 0) return;
+  // Root ignores file permissions, so only a non-root run can check this.
+  it.skipIf(process.getuid?.() === 0)('refuses connections from a client without write permission on the socket file', async () => {
     const server = await startServer({ mode: 0o400 });
     await expect(new SocketClient(server.socketPath).createChannel()).rejects.toMatchObject({ code: 'EACCES' });
   });

@@ -151,8 +151,10 @@ export class Connection {
         await this.#write(formatErrorLine(new InvalidMessageFormat('Request is not valid UTF-8')));
         return;
       }
+      // An abort stops the stream's listener, so the handler ends by itself; what it still
+      // yields (a message already popped) is written, not lost. Only a gone client ends it here.
       for await (const chunk of this.#handler(raw, signal)) {
-        if (signal.aborted) break;
+        if (this.#socket.destroyed) break;
         await this.#write(chunk);
       }
     } catch (error) {

@@ -313,7 +313,7 @@ export class SocketServer {
     }
     const connection = new Connection(socket, (raw, signal) => this.handleCommand(raw, { signal }), this.#limits, this.#onError);
     this.#connections.add(connection);
-    void connection.closed.then(() => this.#connections.delete(connection));
+    socket.once('close', () => this.#connections.delete(connection));
   }
 
   async #shutdown(): Promise<void> {
@@ -334,7 +334,7 @@ export class SocketServer {
         for (const connection of this.#connections) connection.destroy();
       }, this.#shutdownTimeoutMs);
       force.unref();
-      await closed;
+      await Promise.all([closed, ...[...this.#connections].map((connection) => connection.closed)]);
       clearTimeout(force);
       await this.#removeSocketFile();
     }
