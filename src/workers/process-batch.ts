@@ -80,20 +80,21 @@ function collectTransferables(data: unknown[]): ArrayBuffer[] {
 export default async function processBatch(task: BatchTask): Promise<BatchResult | null> {
   const handler = await loadHandler(task.handler, task.exportName);
   if (task.check === true) return null;
-  const { messages } = task;
+  const { types, payloads } = task;
+  const count = types.length;
   const ctx = contextFor(task.context);
-  const data: unknown[] = new Array(messages.length);
+  const data: unknown[] = new Array(count);
   let errors: (SerializedError | undefined)[] | null = null;
   const started = performance.now();
   // One message at a time, in dispatch order: a batch is a unit of transport, not of concurrency.
-  for (let i = 0; i < messages.length; i += 1) {
-    const msg = messages[i]!;
+  for (let i = 0; i < count; i += 1) {
+    const msg = { type: types[i]!, payload: payloads[i] };
     try {
       let result = handler(msg, ctx);
       if (result !== null && typeof (result as { then?: unknown } | undefined)?.then === 'function') result = await result;
       data[i] = result === undefined ? msg.payload : result;
     } catch (error) {
-      errors ??= new Array<SerializedError | undefined>(messages.length);
+      errors ??= new Array<SerializedError | undefined>(count);
       errors[i] = serialize(error);
     }
   }

@@ -3,7 +3,7 @@ import type { MessageQueueListener } from '../listener.js';
 import type { MessageContract, Payload } from '../message.js';
 import type { WorkerListener } from '../worker-listener.js';
 import { BatchSizer } from './batch-sizer.js';
-import type { BatchResult, ContextAddress, SerializedError, WireMessage } from './protocol.js';
+import type { BatchResult, ContextAddress, SerializedError } from './protocol.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /**
@@ -28,12 +28,6 @@ function reviveError(serialized: SerializedError): Error {
   error.name = serialized.name;
   if (serialized.code !== undefined) (error as Error & { code?: string | number }).code = serialized.code;
   return error;
-}
-
-function toWire(msg: MessageContract): WireMessage {
-  // Plain objects only: class instances (UniqueMessage's private fields, getters) do not
-  // survive structured cloning.
-  return { type: msg.type, payload: msg.payload };
 }
 
 /** Options of `PoolExecutor`. */
@@ -102,7 +96,15 @@ export class PoolExecutor implements Executor {
 
   #run(batch: MessageContract[]): Promise<BatchResult | null> {
     const { handler, exportName } = this.#listener;
-    return this.#pool.run({ handler, exportName, messages: batch.map(toWire), context: this.#context });
+    // Read through the getters: class instances (UniqueMessage's private fields) do not
+    // survive structured cloning.
+    const types = new Array<string>(batch.length);
+    const payloads = new Array<unknown>(batch.length);
+    for (let i = 0; i < batch.length; i += 1) {
+      types[i] = batch[i]!.type;
+      payloads[i] = batch[i]!.payload;
+    }
+    return this.#pool.run({ handler, exportName, types, payloads, context: this.#context });
   }
 
   #emitAll(batch: MessageContract[], result: BatchResult | null, emit: Emit): void {

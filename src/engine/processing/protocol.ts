@@ -2,12 +2,6 @@
 // (src/workers/process-batch.ts). Types only: the worker imports this file with
 // `import type`, so nothing from the engine is loaded inside a thread.
 
-/** A message as it crosses the thread boundary: plain data, no class. */
-export interface WireMessage {
-  readonly type: string;
-  readonly payload: unknown;
-}
-
 /**
  * An error as it crosses the thread boundary. Structured cloning keeps an Error's
  * `message` but turns its `name` into `Error` and drops `code`, so the worker sends
@@ -35,8 +29,14 @@ export interface BatchTask {
   readonly handler: string;
   /** The handler module's export to call. */
   readonly exportName: string;
-  /** Messages to process, in order. Empty for a load check. */
-  readonly messages: readonly WireMessage[];
+  /**
+   * Types of the messages to process, in order (empty for a load check). Types and payloads
+   * travel as two parallel arrays rather than `{ type, payload }` objects: structured
+   * cloning writes every object's keys again, and batches are cloned once per task.
+   */
+  readonly types: readonly string[];
+  /** Payloads of the messages, parallel to `types`. */
+  readonly payloads: readonly unknown[];
   /** Only import the module and check the export (nothing is processed). */
   readonly check?: boolean;
   /** Where `ctx` calls back to. */

@@ -1,4 +1,3 @@
-import { Doorbell } from '../doorbell.js';
 import { MESSAGE_TYPE_CLOSED, type MessageContract } from '../message.js';
 import type { Executor } from './executors.js';
 import { CompletionBuffer, OrderedBuffer, type ResultBuffer } from './result-buffer.js';
@@ -48,8 +47,12 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
   readonly #buffer: ResultBuffer<T>;
   /** Aborted when popping must stop (end, break, signal, failure). */
   readonly #stop = new AbortController();
-  /** Rung when capacity may have freed: a result arrived, the consumer took one, a batch ended. */
-  readonly #progress = new Doorbell();
+  /**
+   * Wakes the pump when capacity may have freed (a result arrived, the consumer took one, a
+   * batch ended) or the run stopped. A bare resolver, not a Doorbell with an AbortSignal:
+   * the pump parks here once per batch, and signal listeners cost more than the work.
+   */
+  #wakePump: (() => void) | undefined;
   #started = false;
   #popping = false;
   #ended = false;
@@ -118,7 +121,7 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
       while (!stop.aborted) {
         const room = Math.min(this.#executor.wanted(), highWaterMark - this.#outstanding);
         if (room <= 0) {
-          await this.#progress.wait(stop);
+          await new Promise<void>((resolve) => (this.#wakePump = resolve));
           continue;
         }
         let batch = await this.#source.take(room);
@@ -166,21 +169,29 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
       .submit(batch, (index, result, error) => {
         if (this.#ended) return;
         this.#buffer.put(base + index, toEvent(batch[index]!, result, error));
-        this.#progress.ring();
+        this.#ringPump();
         this.#settle();
       })
       .catch((error: unknown) => this.#fail(error))
       .finally(() => {
         this.#batches -= 1;
-        this.#progress.ring();
+        this.#ringPump();
         this.#settle();
       });
+  }
+
+  #ringPump(): void {
+    const wake = this.#wakePump;
+    if (wake !== undefined) {
+      this.#wakePump = undefined;
+      wake();
+    }
   }
 
   #take(): T {
     this.#outstanding -= 1;
     const value = this.#buffer.take();
-    this.#progress.ring();
+    this.#ringPump();
     return value;
   }
 
@@ -216,6 +227,7 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     if (this.#ended) return;
     this.#ended = true;
     this.#stop.abort();
+    this.#ringPump();
     this.#options.signal?.removeEventListener('abort', this.#onAbort);
     this.#options.onEnd();
     const waiter = this.#waiter;

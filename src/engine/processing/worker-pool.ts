@@ -38,17 +38,17 @@ export class WorkerPool {
     this.#piscina = new Piscina<BatchTask, BatchResult | null>({
       filename: kTaskEntry,
       maxThreads: options.maxThreads,
-      // One thread starts with the pool (the load check runs at once); the others start
-      // when work queues up, and piscina spawns them eagerly then.
-      minThreads: 1,
-      // Threads above minThreads stay 30 s after a burst: bursty queues reuse them instead
-      // of churning threads (piscina's default of 0 ends a thread as soon as it idles),
-      // while a long-lived server does not hold idle threads forever.
+      // Every thread starts with the pool (which the channel creates on the first
+      // processQueue of a WorkerListener): a thread spawned mid-run costs tens of
+      // milliseconds of start-up and JIT warm-up on the very messages it was meant to speed up.
+      minThreads: options.maxThreads,
+      // Only threads above minThreads ever idle out, so this is a guard for the future rather
+      // than a tuning knob: never 0, which churns threads on bursty queues.
       idleTimeout: 30_000,
       // 'async' (Atomics.waitAsync) instead of piscina's default 'sync': an idle thread's
       // event loop keeps running, so timers, sockets and pending `ctx` replies a handler
       // left behind make progress between tasks. 'sync' saves one event-loop hop per task,
-      // which batching already amortises.
+      // which batching already amortises (measured: no difference in bench/engine.bench.js).
       atomics: 'async',
       // Timing histograms cost per task and we measure handler time ourselves.
       recordTiming: false,
@@ -84,7 +84,7 @@ export class WorkerPool {
     const key = `${handler}#${exportName}`;
     let check = this.#checked.get(key);
     if (check === undefined) {
-      check = this.#piscina.run({ handler, exportName, messages: [], check: true, context }).then(
+      check = this.#piscina.run({ handler, exportName, types: [], payloads: [], check: true, context }).then(
         () => undefined,
         (error: unknown) => {
           this.#checked.delete(key); // a fixed module may pass later
