@@ -239,3 +239,24 @@ describe('messageStream', () => {
     await expect(channel.messageStream(listener).next()).rejects.toThrow('state unavailable');
   });
 });
+
+describe('messageStream and the closed message', () => {
+  it('ends on MESSAGE_TYPE_CLOSED even when onMessage throws for it (a validating listener)', async () => {
+    class Validating extends MessageQueueListener {
+      override onMessage(msg: MessageContract): void {
+        if (msg.type !== 'order') throw new TypeError(`unexpected message type ${msg.type}`);
+      }
+    }
+    const channel = new SSEChannel();
+    const listener = new Validating();
+    channel.registerListener(listener);
+    listener.startSync();
+    await channel.dispatch(listener.id, new Message('order', 1));
+    await channel.notifyEnd();
+    await channel.dispatch(listener.id, new Message('order', 2));
+    const events = await collect(channel.messageStream(listener));
+    expect(events.map((e) => e.event)).toEqual(['order', MESSAGE_TYPE_INTERNAL_ERROR]);
+    expect(events[1]?.data).toMatchObject({ name: 'TypeError', type: MESSAGE_TYPE_CLOSED });
+    expect((await channel.deliverNext(listener.id)).payload).toBe(2);
+  });
+});

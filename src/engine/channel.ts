@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Doorbell } from './doorbell.js';
 import {
@@ -8,6 +9,7 @@ import {
   NoMessagesException,
 } from './errors.js';
 import { InMemoryMessageQueueFactory } from './in-memory-queue.js';
+import { LinkedSignal } from './linked-signal.js';
 import { MessageQueueListener } from './listener.js';
 import {
   assertMessage,
@@ -98,12 +100,10 @@ export abstract class AbstractChannel<Out> {
       throw new InvalidListenerException(`Another listener with id ${listener.id} is already registered`);
     }
     const queue = this.#queuesFactory.create({ channelId: this.id, listenerId: listener.id });
-    this.#registrations.set(listener.id, {
-      listener,
-      queue,
-      removed: new AbortController(),
-      arrivals: new Doorbell(),
-    });
+    const removed = new AbortController();
+    // Every stream of the listener links to this signal (and unlinks when it ends): no leak to warn about.
+    setMaxListeners(0, removed.signal);
+    this.#registrations.set(listener.id, { listener, queue, removed, arrivals: new Doorbell() });
   }
 
   /** Unregisters a listener and deletes its queue; its streams end with an error event. */
@@ -180,35 +180,43 @@ export abstract class AbstractChannel<Out> {
       return;
     }
     let runningSignal = listener.signal;
-    let signal = AbortSignal.any([runningSignal, registration.removed.signal]);
-    while (await listener.isRunning()) {
-      if (listener.signal !== runningSignal) {
-        // Restarted since the last wait: wait on the new run's signal.
-        runningSignal = listener.signal;
-        signal = AbortSignal.any([runningSignal, registration.removed.signal]);
-      }
-      let msg: MessageContract;
-      try {
-        msg = await this.#waitForMessage(registration, signal);
-      } catch (error) {
-        if (error instanceof InvalidListenerException || error instanceof InvalidChannelException) {
-          yield this.adapt(new Message('error', describeError(error)));
-          return;
+    let link = new LinkedSignal([runningSignal, registration.removed.signal]);
+    try {
+      while (await listener.isRunning()) {
+        if (listener.signal !== runningSignal) {
+          // Restarted since the last wait: wait on the new run's signal.
+          runningSignal = listener.signal;
+          link.dispose();
+          link = new LinkedSignal([runningSignal, registration.removed.signal]);
         }
-        if (signal.aborted) continue; // stopped while waiting: the loop condition decides
-        throw error;
+        const { signal } = link;
+        let msg: MessageContract;
+        try {
+          msg = await this.#waitForMessage(registration, signal);
+        } catch (error) {
+          if (error instanceof InvalidListenerException || error instanceof InvalidChannelException) {
+            yield this.adapt(new Message('error', describeError(error)));
+            return;
+          }
+          if (signal.aborted) continue; // stopped while waiting: the loop condition decides
+          throw error;
+        }
+        let failure: { error: unknown } | undefined;
+        try {
+          await listener.onMessage(msg);
+        } catch (error) {
+          failure = { error };
+        }
+        yield this.adapt(failure ? internalErrorMessage(msg, failure.error) : msg);
+        // The closed message ends the stream even when its handler failed (say, a validating
+        // onMessage that rejects unknown types): otherwise notifyEnd could not end this stream.
+        if (msg.type === MESSAGE_TYPE_CLOSED) return;
+        if (this.streamDelaySeconds > 0) {
+          await sleep(this.streamDelaySeconds * 1000, undefined, { signal }).catch(() => undefined);
+        }
       }
-      try {
-        await listener.onMessage(msg);
-      } catch (error) {
-        yield this.adapt(internalErrorMessage(msg, error));
-        continue;
-      }
-      yield this.adapt(msg);
-      if (msg.type === MESSAGE_TYPE_CLOSED) return;
-      if (this.streamDelaySeconds > 0) {
-        await sleep(this.streamDelaySeconds * 1000, undefined, { signal }).catch(() => undefined);
-      }
+    } finally {
+      link.dispose();
     }
   }
 
@@ -228,9 +236,14 @@ export abstract class AbstractChannel<Out> {
    * Rejects with `signal.reason` when `signal` aborts first, and with
    * `InvalidListenerException` when the listener is unknown or gets removed.
    */
-  protected waitForMessage(listenerId: string, signal: AbortSignal): Promise<MessageContract> {
+  protected async waitForMessage(listenerId: string, signal: AbortSignal): Promise<MessageContract> {
     const registration = this.#registration(listenerId);
-    return this.#waitForMessage(registration, AbortSignal.any([signal, registration.removed.signal]));
+    const link = new LinkedSignal([signal, registration.removed.signal]);
+    try {
+      return await this.#waitForMessage(registration, link.signal);
+    } finally {
+      link.dispose();
+    }
   }
 
   /** Pops up to `max` of the listener's messages without waiting; an empty array when none. */
@@ -262,20 +275,25 @@ export abstract class AbstractChannel<Out> {
     // Generic fallback for queues that cannot wait: listen for this channel's pushes before
     // popping, so that a push between the failed pop and the wait is not missed.
     for (;;) {
-      const popped = new AbortController();
-      const rung = arrivals.wait(AbortSignal.any([signal, popped.signal]));
+      // A link of its own, so that a successful pop can cancel this wait without touching `signal`.
+      const link = new LinkedSignal([signal]);
+      const rung = arrivals.wait(link.signal);
       rung.catch(() => undefined);
       try {
         const msg = await queue.pop();
-        popped.abort();
+        link.abort();
         return msg;
       } catch (error) {
         if (!(error instanceof NoMessagesException)) {
-          popped.abort();
+          link.abort();
           throw error;
         }
       }
-      await rung;
+      try {
+        await rung;
+      } finally {
+        link.dispose();
+      }
     }
   }
 

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { MessageContract } from './message.js';
 
 /** Options of `MessageQueueListener`. */
@@ -41,7 +42,10 @@ export class MessageQueueListener {
 
   /** Starts the listener (synchronous form). */
   startSync(): void {
-    if (this.#running.signal.aborted) this.#running = new AbortController();
+    if (!this.#running.signal.aborted) return;
+    this.#running = new AbortController();
+    // Every stream of this listener links to the signal (and unlinks when it ends): no leak to warn about.
+    setMaxListeners(0, this.#running.signal);
   }
 
   /** Whether the listener is running. */
