@@ -207,7 +207,7 @@ export abstract class AbstractChannel<Out> {
         } catch (error) {
           failure = { error };
         }
-        yield this.adapt(failure ? internalErrorMessage(msg, failure.error) : msg);
+        yield this.#adaptOrReport(failure ? internalErrorMessage(msg, failure.error) : msg);
         // The closed message ends the stream even when its handler failed (say, a validating
         // onMessage that rejects unknown types): otherwise notifyEnd could not end this stream.
         if (msg.type === MESSAGE_TYPE_CLOSED) return;
@@ -217,6 +217,20 @@ export abstract class AbstractChannel<Out> {
       }
     } finally {
       link.dispose();
+    }
+  }
+
+  /**
+   * Adapts a delivered message; when `adapt` (say, a `payloadAdapter`) throws for it, adapts
+   * an internal-error event for that message instead, so that the stream goes on and the
+   * payload is kept in the event. Only if adapting the error event fails too does it throw.
+   */
+  #adaptOrReport(msg: MessageContract): Out {
+    try {
+      return this.adapt(msg);
+    } catch (error) {
+      if (msg.type === MESSAGE_TYPE_INTERNAL_ERROR) throw error;
+      return this.adapt(internalErrorMessage(msg, error));
     }
   }
 
