@@ -70,12 +70,13 @@ function positiveInteger(name: string, value: unknown): number {
  *
  * @example
  * ```js
- * await using channel = new DataProcessingChannel({ maxWorkers: 2 });
+ * const channel = new DataProcessingChannel({ maxWorkers: 2 });
  * const listener = new WorkerListener(new URL('./square.js', import.meta.url));
  * channel.registerListener(listener);
  * for (let i = 0; i < 10; i++) await channel.dispatch(listener.id, new Message('n', i));
  * await channel.notifyEnd();
  * for await (const { event, data } of channel.processQueue(listener)) console.log(event, data);
+ * await channel.close(); // or `await using channel = …` where supported
  * ```
  */
 export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
