@@ -71,7 +71,7 @@ describe('processQueue is bounded', () => {
     await channel.close();
   });
 
-  it('stops popping on break: unpopped messages stay queued, in order, for a later run', async () => {
+  it('stops popping on break: popped-but-unyielded and unpopped messages stay queued, in order, for a later run', async () => {
     const { channel, listener, queue } = await setup();
     const first: number[] = [];
     for await (const event of channel.processQueue(listener, { ordered: true })) {
@@ -85,11 +85,9 @@ describe('processQueue is bounded', () => {
     expect(queue.popped).toBe(poppedAtBreak);
     const later: number[] = [];
     for await (const event of channel.processQueue(listener, { ordered: true, until: 'empty' })) later.push(event.data as number);
-    // Popped-but-unyielded messages of the first run are dropped; every unpopped one comes next, in order.
-    const start = later[0]!;
-    expect(start).toBeGreaterThanOrEqual(500);
-    expect(start).toBeLessThanOrEqual(poppedAtBreak);
-    expect(later).toEqual(Array.from({ length: total - start }, (_, i) => start + i));
+    // Messages popped but not yielded went back to the head of the queue: nothing is lost,
+    // and the next run starts right after the last yielded one, in order.
+    expect(later).toEqual(Array.from({ length: total - 500 }, (_, i) => 500 + i));
     await channel.close();
   });
 
@@ -112,6 +110,22 @@ describe('processQueue is bounded', () => {
     for (let i = 0; i < 20; i += 1) await new Promise((resolve) => setImmediate(resolve));
     expect(queue.popped).toBe(poppedAtAbort);
     expect(await queue.size()).toBeGreaterThan(0);
+    // Every message not yielded before the abort is still there for a later run.
+    const later = new Set<number>();
+    for await (const event of channel.processQueue(listener, { until: 'empty' })) later.add(event.data as number);
+    expect(later.size + seen).toBe(total);
     await channel.close();
+  });
+
+  it('close() hands popped-but-unyielded messages back to the queue', async () => {
+    const { channel, listener } = await setup();
+    const seen: number[] = [];
+    for await (const event of channel.processQueue(listener, { ordered: true })) {
+      seen.push(event.data as number);
+      if (seen.length === 10) await channel.close();
+    }
+    await listener.start();
+    const next = await channel.deliverNext(listener.id);
+    expect(next.payload).toBe(seen.length);
   });
 });

@@ -42,6 +42,11 @@ interface Registration {
   readonly removed: AbortController;
   /** Rung on every push through this channel: wakes waiters on queues without `popOrWait`. */
   readonly arrivals: Doorbell;
+  /**
+   * Messages handed back (`requeueMessages`) to a queue that has no `requeue`: taken before
+   * the queue by every pop of this channel, so they stay first in line.
+   */
+  readonly returned: MessageContract[];
 }
 
 /** The message reported for a message whose handler threw: its type, payload and the error. */
@@ -103,7 +108,7 @@ export abstract class AbstractChannel<Out> {
     const removed = new AbortController();
     // Every stream of the listener links to this signal (and unlinks when it ends): no leak to warn about.
     setMaxListeners(0, removed.signal);
-    this.#registrations.set(listener.id, { listener, queue, removed, arrivals: new Doorbell() });
+    this.#registrations.set(listener.id, { listener, queue, removed, arrivals: new Doorbell(), returned: [] });
   }
 
   /** Unregisters a listener and deletes its queue; its streams end with an error event. */
@@ -152,9 +157,10 @@ export abstract class AbstractChannel<Out> {
    * Rejects with `NoMessagesException` when the queue is empty or the listener is not running.
    */
   async deliverNext(listenerId: string): Promise<MessageContract> {
-    const { listener, queue } = this.#registration(listenerId);
+    const registration = this.#registration(listenerId);
+    const { listener, queue, returned } = registration;
     if (!(await listener.isRunning())) throw new NoMessagesException(`Listener ${listenerId} is not running`);
-    const msg = await queue.pop();
+    const msg = returned.length > 0 ? returned.shift()! : await queue.pop();
     await listener.onMessage(msg);
     return msg;
   }
@@ -262,15 +268,42 @@ export abstract class AbstractChannel<Out> {
 
   /** Pops up to `max` of the listener's messages without waiting; an empty array when none. */
   protected async takeMessages(listenerId: string, max: number): Promise<MessageContract[]> {
-    const { queue } = this.#registration(listenerId);
-    if (queue.popMany) return queue.popMany(max);
-    const taken: MessageContract[] = [];
+    const { queue, returned } = this.#registration(listenerId);
+    const taken = returned.length > 0 ? returned.splice(0, max) : [];
+    if (taken.length === max) return taken;
+    if (queue.popMany) {
+      if (taken.length === 0) return queue.popMany(max);
+      taken.push(...(await queue.popMany(max - taken.length)));
+      return taken;
+    }
     try {
       while (taken.length < max) taken.push(await queue.pop());
     } catch (error) {
       if (!(error instanceof NoMessagesException)) throw error;
     }
     return taken;
+  }
+
+  /**
+   * Hands popped-but-unprocessed messages back to the head of the listener's queue (the
+   * queue's `requeue`, or a list this channel pops first when the queue has none or its
+   * `requeue` fails), so that the next pop returns `messages[0]`. Does nothing when the
+   * listener is no longer registered: removing a listener deletes its messages.
+   */
+  protected async requeueMessages(listenerId: string, messages: MessageContract[]): Promise<void> {
+    const registration = this.#registrations.get(listenerId);
+    if (!registration || messages.length === 0) return;
+    const keepHere = (): void => {
+      registration.returned.unshift(...messages);
+      registration.arrivals.ring();
+    };
+    if (!registration.queue.requeue) return keepHere();
+    try {
+      await registration.queue.requeue(messages);
+      registration.arrivals.ring();
+    } catch {
+      keepHere();
+    }
   }
 
   async *#streamThenRemove(listener: MessageQueueListener): AsyncGenerator<Out, void, undefined> {
@@ -284,7 +317,8 @@ export abstract class AbstractChannel<Out> {
   }
 
   async #waitForMessage(registration: Registration, signal: AbortSignal): Promise<MessageContract> {
-    const { queue, arrivals } = registration;
+    const { queue, arrivals, returned } = registration;
+    if (returned.length > 0) return returned.shift()!;
     if (queue.popOrWait) return queue.popOrWait(signal);
     // Generic fallback for queues that cannot wait: listen for this channel's pushes before
     // popping, so that a push between the failed pop and the wait is not missed.
@@ -294,7 +328,7 @@ export abstract class AbstractChannel<Out> {
       const rung = arrivals.wait(link.signal);
       rung.catch(() => undefined);
       try {
-        const msg = await queue.pop();
+        const msg = returned.length > 0 ? returned.shift()! : await queue.pop();
         link.abort();
         return msg;
       } catch (error) {

@@ -89,8 +89,6 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
   #closed = false;
   /** Runs in progress, stopped by `close()`. */
   readonly #runs = new Set<QueueRun<ProcessedEvent>>();
-  /** Messages popped past a closed message (or while a run stopped), per listener: the next run takes them first. */
-  readonly #carryOver = new Map<string, MessageContract[]>();
 
   /**
    * @throws RangeError when `maxWorkers`, `maxBatchSize` or `targetBatchMilliseconds` is out of range.
@@ -125,9 +123,10 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
    * - Any other listener's `onMessage` runs on the main thread and the message itself is yielded.
    * - A failing handler yields a `MESSAGE_TYPE_INTERNAL_ERROR` event for that message; the others go on.
    * - The listener's running state is not consulted.
-   * - Bounded: a slow consumer slows popping. `break` or `signal` stop popping; messages not
-   *   popped stay queued. Messages popped after the closed message are kept for the next
-   *   `processQueue` of the same listener.
+   * - Bounded: a slow consumer slows popping. `break`, `signal` or `close()` stop popping;
+   *   messages popped but not yet yielded go back to the head of the queue (a handler already
+   *   running for one of them may so run twice: at-least-once). Messages popped after the
+   *   closed message go back too. Nothing taken is lost.
    *
    * The iterator rejects with `InvalidListenerException` when the listener is not (or no
    * longer) registered, and with an Error naming the module when a handler cannot be loaded
@@ -173,15 +172,11 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
     return run;
   }
 
-  override async removeListener(listenerId: string): Promise<void> {
-    this.#carryOver.delete(listenerId);
-    await super.removeListener(listenerId);
-  }
-
   /** Stops running `processQueue` streams and ends the worker pool. Idempotent. */
   async close(): Promise<void> {
     this.#closed = true;
-    for (const run of this.#runs) void run.return();
+    // Each run hands what it popped and did not yield back to its queue before the pool goes.
+    await Promise.all([...this.#runs].map((run) => run.return()));
     const pool = this.#pool;
     this.#pool = undefined;
     await pool?.close();
@@ -206,29 +201,11 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
   }
 
   #source(listenerId: string): MessageSource {
-    const carryOver = this.#carryOver;
     return {
-      take: async (max) => {
-        const kept = carryOver.get(listenerId);
-        if (kept === undefined) return this.takeMessages(listenerId, max);
-        const taken = kept.splice(0, max);
-        if (kept.length === 0) carryOver.delete(listenerId);
-        if (taken.length < max) taken.push(...(await this.takeMessages(listenerId, max - taken.length)));
-        return taken;
-      },
-      wait: async (signal) => {
-        const kept = carryOver.get(listenerId);
-        if (kept !== undefined) {
-          const first = kept.shift()!;
-          if (kept.length === 0) carryOver.delete(listenerId);
-          return first;
-        }
-        return this.waitForMessage(listenerId, signal);
-      },
-      putBack: (messages) => {
-        if (messages.length === 0) return;
-        carryOver.set(listenerId, [...messages, ...(carryOver.get(listenerId) ?? [])]);
-      },
+      take: (max) => this.takeMessages(listenerId, max),
+      wait: (signal) => this.waitForMessage(listenerId, signal),
+      // Never rejects: a queue whose requeue fails keeps them in the channel instead.
+      putBack: (messages) => this.requeueMessages(listenerId, messages),
     };
   }
 }

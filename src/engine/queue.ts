@@ -12,6 +12,7 @@ import type { MessageContract } from './message.js';
  * - `popOrWait` waits (server-side, for a networked backend) until a message arrives, so
  *   that producers in other processes wake waiting streams;
  * - `popMany` takes several messages in one round trip (the engine batches with it);
+ * - `requeue` hands taken-but-unprocessed messages back to the head of the queue;
  * - `size` reports how many messages wait.
  */
 export interface Queue {
@@ -26,6 +27,12 @@ export interface Queue {
    * When `signal` aborts first, rejects with `signal.reason` and takes nothing.
    */
   popOrWait?(signal: AbortSignal): Promise<MessageContract>;
+  /**
+   * Puts messages that were popped but not processed back at the head of the queue, in the
+   * given order, so that the next pop returns `messages[0]`. A consumer that stops early (the
+   * engine on `break`) uses it so that nothing it took is lost.
+   */
+  requeue?(messages: MessageContract[]): Promise<void>;
   /** Removes and returns up to `max` oldest messages (none when empty; never rejects for emptiness). */
   popMany?(max: number): Promise<MessageContract[]>;
   /** Number of messages waiting. */

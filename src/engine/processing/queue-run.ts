@@ -8,8 +8,11 @@ export interface MessageSource {
   take(max: number): Promise<MessageContract[]>;
   /** Pops one message, waiting without polling while none is queued; rejects with `signal.reason` on abort. */
   wait(signal: AbortSignal): Promise<MessageContract>;
-  /** Keeps messages that were popped but will not be processed, for the next run (in order, first). */
-  putBack(messages: MessageContract[]): void;
+  /**
+   * Hands back messages that were popped but whose results will not be yielded, to the head
+   * of the queue in the given order, for whoever pops next.
+   */
+  putBack(messages: MessageContract[]): Promise<void>;
 }
 
 /** Options of `QueueRun`. */
@@ -62,6 +65,20 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
   #seq = 0;
   /** Messages popped and submitted but not yet taken by the consumer. */
   #outstanding = 0;
+  /**
+   * Those same messages by sequence number (in pop order): handed back to the queue when the
+   * run ends early (`break`, signal, `close()`), so that nothing popped is lost. A message
+   * whose handler was already running may so run twice: at-least-once, as documented.
+   */
+  readonly #unyielded = new Map<number, MessageContract>();
+  /** The closed message and whatever was popped after it: not this run's to process. */
+  #closedAndAfter: MessageContract[] = [];
+  /** Messages to hand back, in queue order, once the pump has stopped popping. */
+  #handingBack: MessageContract[] = [];
+  /** Settles when the pump has stopped (at once if it never started). */
+  #pumpStopped: Promise<void> = Promise.resolve();
+  /** Settles when everything queued for handing back is back in the queue. */
+  #handedBack: Promise<void> = Promise.resolve();
   /** Batches submitted and not yet fully emitted. */
   #batches = 0;
   readonly #onAbort = (): void => this.#fail(this.#options.signal?.reason);
@@ -87,7 +104,7 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     if (this.#ended) return Promise.resolve(kDone);
     if (this.#buffer.hasReady) return Promise.resolve({ done: false, value: this.#take() });
     if (this.#isComplete()) {
-      this.#end();
+      this.#end(true);
       return Promise.resolve(kDone);
     }
     return new Promise<IteratorResult<T>>((resolve, reject) => {
@@ -95,9 +112,16 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     });
   }
 
-  /** Called by `break` (and `return` in a `for await` body): stops popping, drops results. */
+  /**
+   * Called by `break` (and `return` in a `for await` body): stops popping; messages popped
+   * but not yet yielded go back to the head of the queue.
+   */
   async return(): Promise<IteratorResult<T>> {
-    this.#end();
+    this.#end(false);
+    // `for await` awaits this: once the loop is left, every message popped and not yielded
+    // is back in the queue, even with a networked backend.
+    await this.#pumpStopped;
+    await this.#handedBack;
     return kDone;
   }
 
@@ -110,7 +134,7 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     }
     signal?.addEventListener('abort', this.#onAbort, { once: true });
     this.#popping = true;
-    void this.#pump();
+    this.#pumpStopped = this.#pump();
   }
 
   async #pump(): Promise<void> {
@@ -131,8 +155,9 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
           batch = room > 1 ? [first, ...(await this.#source.take(room - 1))] : [first];
         }
         if (stop.aborted) {
-          // Stopped while popping: these were never processed, keep them for a later run.
-          this.#source.putBack(batch);
+          // Stopped while popping: these were never processed; they go back after the
+          // messages popped before them (which `#end` queued for handing back).
+          this.#handBack(batch);
           return;
         }
         let closedAt = -1;
@@ -143,8 +168,9 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
           }
         }
         if (closedAt >= 0) {
-          // Messages popped after the closed message belong to a later run.
-          if (closedAt + 1 < batch.length) this.#source.putBack(batch.slice(closedAt + 1));
+          // Messages popped after the closed message belong to a later run; the closed message
+          // itself too if this run ends early. Handed back when the run ends (see `#end`).
+          this.#closedAndAfter = batch.slice(closedAt);
           if (closedAt > 0) this.#submit(batch.slice(0, closedAt));
           return;
         }
@@ -155,6 +181,7 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
       if (!stop.aborted) this.#fail(error);
     } finally {
       this.#popping = false;
+      this.#handBack([]);
       this.#settle();
     }
   }
@@ -163,6 +190,7 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     const base = this.#seq;
     this.#seq += batch.length;
     this.#outstanding += batch.length;
+    for (let i = 0; i < batch.length; i += 1) this.#unyielded.set(base + i, batch[i]!);
     this.#batches += 1;
     const { toEvent } = this.#options;
     this.#executor
@@ -180,6 +208,15 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
       });
   }
 
+  /** Queues messages for handing back; hands everything back once the pump has stopped popping. */
+  #handBack(messages: MessageContract[]): void {
+    this.#handingBack.push(...messages);
+    if (this.#popping || this.#handingBack.length === 0) return;
+    const back = this.#handingBack;
+    this.#handingBack = [];
+    this.#handedBack = this.#handedBack.then(() => this.#source.putBack(back));
+  }
+
   #ringPump(): void {
     const wake = this.#wakePump;
     if (wake !== undefined) {
@@ -191,6 +228,7 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
   #take(): T {
     this.#outstanding -= 1;
     const value = this.#buffer.take();
+    this.#unyielded.delete(this.#buffer.takenSeq);
     this.#ringPump();
     return value;
   }
@@ -208,7 +246,7 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
       waiter.resolve({ done: false, value: this.#take() });
     } else if (this.#isComplete()) {
       this.#waiter = undefined;
-      this.#end();
+      this.#end(true);
       waiter.resolve(kDone);
     }
   }
@@ -218,16 +256,25 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     // Take the waiter first: `#end` would resolve it with the end instead of the error.
     const waiter = this.#waiter;
     this.#waiter = undefined;
-    this.#end();
+    this.#end(false);
     if (waiter) waiter.reject(error);
     else this.#failure = { error };
   }
 
-  #end(): void {
+  /**
+   * Ends the run. `completed`: every result was yielded, so only what followed the closed
+   * message goes back. Otherwise (`break`, signal, failure, `close()`) everything popped and
+   * not yielded goes back too, the closed message included, in the order it was popped.
+   */
+  #end(completed: boolean): void {
     if (this.#ended) return;
     this.#ended = true;
     this.#stop.abort();
     this.#ringPump();
+    const back = completed ? this.#closedAndAfter.slice(1) : [...this.#unyielded.values(), ...this.#closedAndAfter];
+    this.#unyielded.clear();
+    this.#closedAndAfter = [];
+    this.#handBack(back);
     this.#options.signal?.removeEventListener('abort', this.#onAbort);
     this.#options.onEnd();
     const waiter = this.#waiter;

@@ -10,6 +10,8 @@ export interface ResultBuffer<T> {
   readonly hasReady: boolean;
   /** Removes and returns the next result; call only when `hasReady`. */
   take(): T;
+  /** Sequence number of the result `take()` returned last. */
+  readonly takenSeq: number;
   /** Results held (ready or waiting for earlier ones). */
   readonly size: number;
 }
@@ -17,10 +19,13 @@ export interface ResultBuffer<T> {
 /** Completion order: first in, first out. */
 export class CompletionBuffer<T> implements ResultBuffer<T> {
   #items: T[] = [];
+  #seqs: number[] = [];
   #head = 0;
+  takenSeq = -1;
 
-  put(_seq: number, value: T): void {
+  put(seq: number, value: T): void {
     this.#items.push(value);
+    this.#seqs.push(seq);
   }
 
   get hasReady(): boolean {
@@ -29,10 +34,12 @@ export class CompletionBuffer<T> implements ResultBuffer<T> {
 
   take(): T {
     const value = this.#items[this.#head]!;
+    this.takenSeq = this.#seqs[this.#head]!;
     this.#head += 1;
-    // Compact once the consumed prefix dominates, so the array never grows without bound.
+    // Compact once the consumed prefix dominates, so the arrays never grow without bound.
     if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
       this.#items = this.#items.slice(this.#head);
+      this.#seqs = this.#seqs.slice(this.#head);
       this.#head = 0;
     }
     return value;
@@ -47,6 +54,7 @@ export class CompletionBuffer<T> implements ResultBuffer<T> {
 export class OrderedBuffer<T> implements ResultBuffer<T> {
   readonly #waiting = new Map<number, T>();
   #next = 0;
+  takenSeq = -1;
 
   put(seq: number, value: T): void {
     this.#waiting.set(seq, value);
@@ -59,6 +67,7 @@ export class OrderedBuffer<T> implements ResultBuffer<T> {
   take(): T {
     const value = this.#waiting.get(this.#next)!;
     this.#waiting.delete(this.#next);
+    this.takenSeq = this.#next;
     this.#next += 1;
     return value;
   }
