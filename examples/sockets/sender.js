@@ -1,0 +1,15 @@
+// Broadcasts a message to every listener of a channel, as the seed's sender does:
+// `node examples/sockets/sender.js <channelId> [text]`.
+import { SocketClient } from 'eric-sse';
+import { SOCKET_PATH } from './config.js';
+
+const [channelId, text = 'Hi there!'] = process.argv.slice(2);
+if (!channelId) {
+  console.error('Usage: node examples/sockets/sender.js <channelId> [text]');
+  process.exit(2);
+}
+
+const client = new SocketClient(SOCKET_PATH);
+const answer = await client.broadcastMessage(channelId, 'txt', text);
+console.log(`sender: ${answer}`);
+console.log('sender: message sent');
