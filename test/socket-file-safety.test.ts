@@ -2,7 +2,8 @@
 // crashed server is replaced, a path where a live server answers is refused, and a path that
 // is not a socket is never deleted.
 import { spawn } from 'node:child_process';
-import { existsSync, statSync, writeFileSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { SocketClient, SocketServer } from 'eric-sse';
@@ -33,10 +34,34 @@ describe('socket file safety', () => {
     expect((statSync(server.socketPath).mode & 0o777).toString(8)).toBe('660');
   });
 
-  // Root ignores file permissions, so only a non-root run can check this.
-  it.skipIf(process.getuid?.() === 0)('refuses connections from a client without write permission on the socket file', async () => {
-    const server = await startServer({ mode: 0o400 });
-    await expect(new SocketClient(server.socketPath).createChannel()).rejects.toMatchObject({ code: 'EACCES' });
+  it('lets only the owner connect with the default mode; a wider mode admits others', async () => {
+    // Connect as another user: as root, with a child process running as "nobody"; otherwise,
+    // as ourselves against a mode that excludes the owner. Root ignores file permissions, so a
+    // connection made by root itself would prove nothing.
+    const asRoot = process.getuid?.() === 0;
+    const tryConnect = async (socketPath: string): Promise<string> => {
+      const child = spawn(
+        process.execPath,
+        [
+          '-e',
+          `require('node:net').createConnection(${JSON.stringify(socketPath)})
+             .on('connect', () => { console.log('connected'); process.exit(0); })
+             .on('error', (e) => { console.log(e.code); process.exit(0); });`,
+        ],
+        { stdio: ['ignore', 'pipe', 'inherit'], ...(asRoot ? { uid: 65534, gid: 65534 } : {}) },
+      );
+      let out = '';
+      child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+      await once(child, 'exit');
+      return out.trim();
+    };
+    const openDir = (socketPath: string): void => chmodSync(dirname(socketPath), 0o755); // let "nobody" reach the file
+    const ownerOnly = await startServer(asRoot ? {} : { mode: 0o066 });
+    openDir(ownerOnly.socketPath);
+    expect(await tryConnect(ownerOnly.socketPath)).toBe('EACCES');
+    const everyone = await startServer({ mode: 0o666 });
+    openDir(everyone.socketPath);
+    expect(await tryConnect(everyone.socketPath)).toBe('connected');
   });
 
   it('replaces a stale socket file left by a crashed server', async () => {
