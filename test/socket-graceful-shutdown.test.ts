@@ -83,6 +83,23 @@ describe('socket server graceful shutdown', () => {
     expect(await stream.lines.next()).toBeUndefined();
   });
 
+  it('shutdown() closes, after shutdownTimeoutMs, a stream whose client stopped reading', async () => {
+    const server = await startServer({ shutdownTimeoutMs: 100 });
+    const channel = server.cc.add();
+    const listener = channel.addListener();
+    const big = 'x'.repeat(64 * 1024);
+    for (let n = 0; n < 200; n += 1) await channel.dispatch(listener.id, { type: 'big', payload: big });
+    const { socket } = await openStream(server.socketPath, { v: 'l', c: channel.id, r: listener.id });
+    socket.pause(); // never reads: the server's writes back up
+    await expect.poll(() => listener.isRunningSync()).toBe(true);
+    const closed = once(socket, 'close');
+    await server.shutdown();
+    expect(server.connections).toBe(0);
+    expect(existsSync(server.socketPath)).toBe(false);
+    socket.destroy();
+    await closed;
+  });
+
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     it(`eric-sse serve stops gracefully on ${signal}: open stream ends, socket file removed, exit 0`, async () => {
       const socketPath = tempSocketPath();
