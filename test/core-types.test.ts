@@ -11,7 +11,7 @@ const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 describe('public types', () => {
   // `npm test` runs vitest without --typecheck, so the .test-d.ts assertions are checked here
   // with tsc against the built declarations (the package self-reference 'eric-sse').
-  it('messageStream yields SSEEvent for SSEChannel, Out for AbstractChannel<Out> (test/types/core-stream.test-d.ts)', async () => {
+  it('messageStream yields SSEEvent for SSEChannel, Out for AbstractChannel<Out>, processQueue ProcessedEvent (test/types/core-stream.test-d.ts)', async () => {
     const args = [
       tsc, '--noEmit', '--strict', '--noUncheckedIndexedAccess', '--target', 'ES2022', '--module', 'NodeNext',
       '--moduleResolution', 'NodeNext', '--types', 'node', '--skipLibCheck', '--lib', 'ES2023',

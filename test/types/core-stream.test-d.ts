@@ -2,11 +2,14 @@
 import { expectTypeOf } from 'vitest';
 import {
   AbstractChannel,
+  DataProcessingChannel,
   Message,
+  WorkerListener,
   SSEChannel,
   SSEChannelContainer,
   type MessageContract,
   type Payload,
+  type ProcessedEvent,
   type SSEEvent,
 } from 'eric-sse';
 
@@ -44,3 +47,20 @@ expectTypeOf(channel.payloadAdapter).parameter(0).toEqualTypeOf<Payload>();
 new Message('x', () => 1);
 // @ts-expect-error the type is required.
 new Message();
+
+// processQueue yields { event, data } whatever the listener.
+const processing = new DataProcessingChannel({ maxWorkers: 2 });
+const worker = new WorkerListener(new URL('./handler.js', import.meta.url));
+expectTypeOf(processing.processQueue(worker)).toExtend<AsyncIterable<ProcessedEvent>>();
+expectTypeOf(processing.processQueue(processing.addListener(), { ordered: true, until: 'empty' })).toExtend<
+  AsyncIterable<{ event: string; data: unknown }>
+>();
+for await (const result of processing.processQueue(worker)) {
+  expectTypeOf(result.event).toBeString();
+  expectTypeOf(result.data).toBeUnknown();
+}
+expectTypeOf(processing.close).returns.toEqualTypeOf<Promise<void>>();
+// @ts-expect-error maxWorkers is required.
+new DataProcessingChannel({});
+// @ts-expect-error until is 'closed' or 'empty'.
+processing.processQueue(worker, { until: 'never' });
