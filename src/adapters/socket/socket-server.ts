@@ -178,6 +178,15 @@ export class SocketServer {
     return this.#state === 'listening';
   }
 
+  /**
+   * Listens and serves until the server shuts down (the seed's `main`): resolves after
+   * `shutdown()` (or a signal, with `start`) has completed.
+   */
+  async main(): Promise<void> {
+    await this.listen();
+    await this.onClose();
+  }
+
   /** Resolves once the server has shut down (after `shutdown()`, or a signal with `start`). */
   onClose(): Promise<void> {
     return this.#closed;
@@ -199,7 +208,7 @@ export class SocketServer {
   async #listen(): Promise<void> {
     try {
       await clearStaleSocket(this.socketPath);
-      const server = net.createServer({ allowHalfOpen: true }, (socket) => this.#accept(socket));
+      const server = net.createServer({ allowHalfOpen: true }, (socket) => this.connectCallback(socket));
       await listenWithMode(server, this.socketPath, this.#mode);
       server.on('error', (error) => this.#onError(error));
       this.#server = server;
@@ -306,7 +315,12 @@ export class SocketServer {
     }
   }
 
-  #accept(socket: net.Socket): void {
+  /**
+   * Serves one client connection (the seed's `connect_callback`): reads its request up to the
+   * half-close, answers it and closes. Called for each connection the server accepts; usable
+   * with any `net.Server` created with `allowHalfOpen: true`. Refused once the server shuts down.
+   */
+  connectCallback(socket: net.Socket): void {
     if (this.#state !== 'listening') {
       socket.destroy();
       return;
