@@ -4,12 +4,8 @@ import { collect, dispatchAll, workerSetup } from './processing-helpers.js';
 
 describe('processQueue: a handler that throws', () => {
   it('yields an internal-error event for that message, with the error name, and the others go on', async () => {
-    await using setup = Object.assign(workerSetup('throwing-handler.js'), {
-      async [Symbol.asyncDispose]() {
-        await this.channel.close();
-      },
-    });
-    const { channel, listener } = setup;
+    const { channel, listener } = workerSetup('throwing-handler.js');
+    await using _closesPool = channel;
     const input = Array.from({ length: 30 }, (_, i) => [i % 10 === 3 ? 'bad' : 'good', i] as const);
     await dispatchAll(channel, listener.id, input);
     await channel.notifyEnd();

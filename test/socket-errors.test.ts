@@ -109,7 +109,7 @@ describe('socket errors', () => {
     let next = 0;
     const python = createServer({ allowHalfOpen: true }, (socket) => {
       socket.resume();
-      socket.on('end', () => socket.end(answers[next++]));
+      socket.on('end', () => socket.end(answers[next++] ?? ''));
     });
     await new Promise<void>((resolve) => python.listen(path, resolve));
     try {

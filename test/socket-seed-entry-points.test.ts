@@ -19,7 +19,7 @@ describe('SocketServer seed entry points', () => {
     // The first command may race the bind: retry until the server answers.
     let channelId: string | undefined;
     while (channelId === undefined) {
-      channelId = await client.createChannel().catch(() => new Promise<undefined>((resolve) => setTimeout(resolve, 5)));
+      channelId = await client.createChannel().catch(() => new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5)));
     }
     expect(server.cc.getAllIds()).toEqual([channelId]);
     expect(mainDone).toBe(false);

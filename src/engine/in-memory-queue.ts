@@ -2,7 +2,7 @@ import YoctoQueue from 'yocto-queue';
 import { Doorbell } from './doorbell.js';
 import { NoMessagesException } from './errors.js';
 import { assertMessage, type MessageContract } from './message.js';
-import { AbstractMessageQueueFactory, type Queue } from './queue.js';
+import { AbstractMessageQueueFactory, type Queue, type QueueOwner } from './queue.js';
 
 /** The embedded queue backend: a FIFO in this process's memory. */
 export class InMemoryQueue implements Queue {
@@ -60,7 +60,7 @@ export class InMemoryQueue implements Queue {
 
 /** Creates `InMemoryQueue`s: the default factory of every channel. */
 export class InMemoryMessageQueueFactory extends AbstractMessageQueueFactory {
-  create(): Queue {
+  create(_owner?: QueueOwner): Queue {
     return new InMemoryQueue();
   }
 }
