@@ -149,7 +149,10 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
     let executor: Executor;
     let highWaterMark: number;
     if (listener instanceof WorkerListener) {
-      const slots = 2 * this.maxWorkers;
+      // Two tasks per thread, so that a thread finishing one finds the next already queued;
+      // one with a time limit, whose clock starts when the task is handed to the pool and so
+      // must not run while the task waits behind another.
+      const slots = listener.timeoutMs === undefined ? 2 * this.maxWorkers : this.maxWorkers;
       executor = new PoolExecutor(this.#workerPool(), listener, {
         slots,
         maxBatchSize: this.#maxBatchSize,

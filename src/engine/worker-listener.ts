@@ -10,6 +10,17 @@ export interface WorkerListenerOptions extends ListenerOptions {
    * @default 'default'
    */
   name?: string;
+  /**
+   * Most time, in milliseconds, the handler may take for one message. A message that takes
+   * longer is reported as a `MESSAGE_TYPE_INTERNAL_ERROR` event (`name: 'TimeoutError'`) and
+   * its thread is ended and replaced, so that a handler stuck in a loop cannot hold a thread
+   * (or the stream) forever. The clock starts when the message's batch is handed to a thread
+   * (including a replacement thread's start-up, tens of milliseconds), and a batch gets the
+   * limit plus twice its messages' expected time, so leave a margin. A batch that overruns is
+   * retried message by message, each with the limit. With a limit, each thread gets one task
+   * at a time. Omit it for no limit.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -89,20 +100,27 @@ export class WorkerListener extends MessageQueueListener {
   readonly handler: string;
   /** The handler module's export to call. */
   readonly exportName: string;
+  /** Most time in milliseconds the handler may take for one message; `undefined` for no limit. */
+  readonly timeoutMs: number | undefined;
 
   /**
    * @param handler - the handler module: a `file:` URL, a `file:` URL string, or a path
    *   (absolute, or relative to `process.cwd()`).
-   * @param options - `name` of the export to call (default `'default'`), listener `id`.
+   * @param options - `name` of the export to call (default `'default'`), `timeoutMs` per
+   *   message (default: none), listener `id`.
    * @throws TypeError when `handler` or `options.name` is not usable.
    */
   constructor(handler: string | URL, options: WorkerListenerOptions = {}) {
-    const { name = 'default', ...listenerOptions } = options;
+    const { name = 'default', timeoutMs, ...listenerOptions } = options;
     super(listenerOptions);
     if (typeof name !== 'string' || name.length === 0) {
       throw new TypeError(`WorkerListener option "name" must be a non-empty string, got ${String(name)}`);
     }
+    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))) {
+      throw new RangeError(`WorkerListener option "timeoutMs" must be a finite number > 0, got ${String(timeoutMs)}`);
+    }
     this.handler = toModuleUrl(handler);
     this.exportName = name;
+    this.timeoutMs = timeoutMs;
   }
 }

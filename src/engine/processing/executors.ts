@@ -80,11 +80,20 @@ export class PoolExecutor implements Executor {
           emit(0, undefined, error);
           return;
         }
-        // The thread died mid-batch: find the culprit by running each message alone.
-        await Promise.all(batch.map((msg, i) => this.#run([msg]).then(
-          (single) => this.#emitAll([msg], single, (_j, r, e) => emit(i, r, e)),
+        // The thread died (or timed out) mid-batch: find the culprit by running each message alone.
+        const retry = (msg: MessageContract, i: number): Promise<void> => this.#run([msg]).then(
+          (single) => {
+            this.#sizer.record(1, single?.elapsed ?? 0);
+            this.#emitAll([msg], single, (_j, r, e) => emit(i, r, e));
+          },
           (singleError: unknown) => emit(i, undefined, singleError),
-        )));
+        );
+        if (this.#listener.timeoutMs === undefined) {
+          await Promise.all(batch.map(retry));
+        } else {
+          // One at a time: a task queued in the pool would spend its time limit waiting.
+          for (let i = 0; i < batch.length; i += 1) await retry(batch[i]!, i);
+        }
         return;
       }
       this.#sizer.record(batch.length, result?.elapsed ?? 0);
@@ -94,8 +103,14 @@ export class PoolExecutor implements Executor {
     }
   }
 
-  #run(batch: MessageContract[]): Promise<BatchResult | null> {
-    const { handler, exportName } = this.#listener;
+  /**
+   * Runs a batch in a thread. With a `timeoutMs`, a batch gets that limit on top of twice the
+   * time its messages are expected to take (from the measured per-message time), so a stuck
+   * message is caught about `timeoutMs` after its batch started, whatever the batch size; past
+   * it the thread is ended and the task rejects with a `TimeoutError`.
+   */
+  async #run(batch: MessageContract[]): Promise<BatchResult | null> {
+    const { handler, exportName, timeoutMs } = this.#listener;
     // Read through the getters: class instances (UniqueMessage's private fields) do not
     // survive structured cloning.
     const types = new Array<string>(batch.length);
@@ -104,7 +119,24 @@ export class PoolExecutor implements Executor {
       types[i] = batch[i]!.type;
       payloads[i] = batch[i]!.payload;
     }
-    return this.#pool.run({ handler, exportName, types, payloads, context: this.#context });
+    const task = { handler, exportName, types, payloads, context: this.#context };
+    if (timeoutMs === undefined) return this.#pool.run(task);
+    const expected = batch.length > 1 ? 2 * batch.length * (this.#sizer.perMessageMilliseconds || 0) : 0;
+    const budget = Math.ceil(timeoutMs + expected);
+    const signal = AbortSignal.timeout(budget);
+    try {
+      return await this.#pool.run(task, signal);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      const timeout = new Error(
+        batch.length === 1
+          ? `Handler took longer than ${timeoutMs} ms; its thread was replaced`
+          : `A batch of ${batch.length} messages took longer than ${budget} ms`,
+        { cause: error },
+      );
+      timeout.name = 'TimeoutError';
+      throw timeout;
+    }
   }
 
   #emitAll(batch: MessageContract[], result: BatchResult | null, emit: Emit): void {

@@ -71,9 +71,12 @@ export class WorkerPool {
     return { endpoint: this.#endpointName, channelId: this.#channelId, listenerId };
   }
 
-  /** Runs one task in a thread. Rejects when the thread dies (or the pool closes) meanwhile. */
-  run(task: BatchTask): Promise<BatchResult | null> {
-    return this.#piscina.run(task);
+  /**
+   * Runs one task in a thread. Rejects when the thread dies (or the pool closes) meanwhile,
+   * and when `signal` aborts: piscina then ends the thread (and starts another).
+   */
+  run(task: BatchTask, signal?: AbortSignal): Promise<BatchResult | null> {
+    return signal ? this.#piscina.run(task, { signal }) : this.#piscina.run(task);
   }
 
   /**
