@@ -1,17 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { MESSAGE_TYPE_CLOSED, Message, MessageQueueListener, type DataProcessingChannel } from 'eric-sse';
+import { describe, expect, it } from 'vitest';
+import { MESSAGE_TYPE_CLOSED, Message, MessageQueueListener } from 'eric-sse';
 import { collect, dispatchAll, workerSetup } from './processing-helpers.js';
-
-let channel: DataProcessingChannel | undefined;
-afterEach(async () => {
-  await channel?.close();
-  channel = undefined;
-});
 
 describe('processQueue end conditions', () => {
   it('waits while the queue is empty and ends after the closed message and all earlier results', async () => {
     const setup = workerSetup('square-handler.js');
-    channel = setup.channel;
+    const { channel } = setup;
     const stream = channel.processQueue(setup.listener);
     const first = stream.next(); // the queue is empty: this waits
     let settled = false;
@@ -26,7 +20,7 @@ describe('processQueue end conditions', () => {
 
   it("with { until: 'empty' } ends as soon as the queue runs dry", async () => {
     const setup = workerSetup('echo-handler.js');
-    channel = setup.channel;
+    const { channel } = setup;
     await dispatchAll(channel, setup.listener.id, [['a', 1], ['b', 2]]);
     const events = await collect(channel.processQueue(setup.listener, { until: 'empty', ordered: true }));
     expect(events).toEqual([{ event: 'a', data: 1 }, { event: 'b', data: 2 }]);
@@ -34,7 +28,7 @@ describe('processQueue end conditions', () => {
 
   it('keeps messages queued after the closed message for the next run', async () => {
     const setup = workerSetup('echo-handler.js');
-    channel = setup.channel;
+    const { channel } = setup;
     await dispatchAll(channel, setup.listener.id, [['round', 1], [MESSAGE_TYPE_CLOSED, undefined], ['round', 2], [MESSAGE_TYPE_CLOSED, undefined]]);
     expect(await collect(channel.processQueue(setup.listener))).toEqual([{ event: 'round', data: 1 }]);
     expect(await collect(channel.processQueue(setup.listener))).toEqual([{ event: 'round', data: 2 }]);
@@ -42,7 +36,7 @@ describe('processQueue end conditions', () => {
 
   it('ends a main-thread run at the closed message too', async () => {
     const setup = workerSetup('echo-handler.js');
-    channel = setup.channel;
+    const { channel } = setup;
     const plain = new MessageQueueListener();
     channel.registerListener(plain);
     await channel.dispatch(plain.id, new Message('x', 1));

@@ -1,16 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DataProcessingChannel, MESSAGE_TYPE_INTERNAL_ERROR, WorkerListener } from 'eric-sse';
-import { collect, dispatchAll, fixture } from './processing-helpers.js';
-
-let channel: DataProcessingChannel | undefined;
-afterEach(async () => {
-  await channel?.close();
-  channel = undefined;
-});
+import { closedAfterTest, collect, dispatchAll, fixture } from './processing-helpers.js';
 
 describe('processQueue: a handler that hangs, with WorkerListener timeoutMs', () => {
   it('reports the hanging message as a TimeoutError, replaces its thread, and the others go on', async () => {
-    channel = new DataProcessingChannel({ maxWorkers: 2 });
+    const channel = closedAfterTest(new DataProcessingChannel({ maxWorkers: 2 }));
     const listener = new WorkerListener(fixture('hanging-handler.js'), { timeoutMs: 1000 });
     channel.registerListener(listener);
     const count = 60;

@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { Message, type DataProcessingChannel } from 'eric-sse';
+import { describe, expect, it } from 'vitest';
+import { Message } from 'eric-sse';
 import { collect, dispatchAll, workerSetup } from './processing-helpers.js';
-
-let channel: DataProcessingChannel | undefined;
-afterEach(async () => {
-  await channel?.close();
-  channel = undefined;
-});
 
 describe('processQueue result order', () => {
   it('yields results in completion order by default', async () => {
     // "first" blocks its thread until the consumer has seen "second" and opens the gate.
     const setup = workerSetup('gate-handler.js', { maxWorkers: 2 });
-    channel = setup.channel;
+    const { channel } = setup;
     const gate = new SharedArrayBuffer(4);
     await channel.dispatch(setup.listener.id, new Message('first', { gate } as never));
     await channel.dispatch(setup.listener.id, new Message('second', { gate } as never));
@@ -31,7 +25,7 @@ describe('processQueue result order', () => {
   it('yields results in dispatch order with { ordered: true }', async () => {
     // Uneven delays make completion order differ from dispatch order.
     const setup = workerSetup('slow-handler.js', { maxWorkers: 4 });
-    channel = setup.channel;
+    const { channel } = setup;
     const ids = Array.from({ length: 40 }, (_, i) => i);
     await dispatchAll(channel, setup.listener.id, ids.map((id) => ['job', { id, ms: ((40 - id) % 7) * 3 }] as const));
     await channel.notifyEnd();

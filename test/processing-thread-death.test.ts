@@ -1,22 +1,16 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { MESSAGE_TYPE_INTERNAL_ERROR, type DataProcessingChannel } from 'eric-sse';
+import { describe, expect, it } from 'vitest';
+import { MESSAGE_TYPE_INTERNAL_ERROR } from 'eric-sse';
 import { collect, dispatchAll, workerSetup } from './processing-helpers.js';
 
 // A thread that dies takes its whole batch with it: the engine retries that batch message by
 // message, so only the culprit is reported and every other message still yields its result.
-let channel: DataProcessingChannel | undefined;
-afterEach(async () => {
-  await channel?.close();
-  channel = undefined;
-});
-
 async function runWithCulprit(kind: string, count = 120): Promise<{ ok: number; errors: { event: string; data: unknown }[] }> {
   const setup = workerSetup('thread-killing-handler.js', {
     maxWorkers: 2,
     // A small heap so the "oom" culprit dies quickly.
     resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
   });
-  channel = setup.channel;
+  const { channel } = setup;
   const culpritAt = count / 2;
   await dispatchAll(channel, setup.listener.id, Array.from({ length: count }, (_, i) => [i === culpritAt ? kind : 'row', i] as const));
   await channel.notifyEnd();

@@ -1,17 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DataProcessingChannel, MESSAGE_TYPE_CLOSED, Message, WorkerListener } from 'eric-sse';
-import { collect, dispatchAll, fixture, workerSetup } from './processing-helpers.js';
-
-let channel: DataProcessingChannel | undefined;
-afterEach(async () => {
-  await channel?.close();
-  channel = undefined;
-});
+import { closedAfterTest, collect, dispatchAll, fixture, workerSetup } from './processing-helpers.js';
 
 describe('processQueue with a WorkerListener: results', () => {
   it('yields { event: type, data: handler result } for each message, in worker threads', async () => {
     const setup = workerSetup('square-handler.js');
-    channel = setup.channel;
+    const { channel } = setup;
     await dispatchAll(channel, setup.listener.id, Array.from({ length: 50 }, (_, i) => ['n', i] as const));
     await channel.notifyEnd();
     const events = await collect(channel.processQueue(setup.listener));
@@ -22,7 +16,7 @@ describe('processQueue with a WorkerListener: results', () => {
 
   it('yields the message payload when the handler returns undefined', async () => {
     const setup = workerSetup('echo-handler.js');
-    channel = setup.channel;
+    const { channel } = setup;
     await dispatchAll(channel, setup.listener.id, [['row', { id: 1, tags: ['a'] }], ['row', 'text']]);
     await channel.notifyEnd();
     const events = await collect(channel.processQueue(setup.listener, { ordered: true }));
@@ -30,7 +24,7 @@ describe('processQueue with a WorkerListener: results', () => {
   });
 
   it('calls the export named in options.name', async () => {
-    channel = new DataProcessingChannel({ maxWorkers: 1 });
+    const channel = closedAfterTest(new DataProcessingChannel({ maxWorkers: 1 }));
     const listener = new WorkerListener(fixture('square-handler.js'), { name: 'double' });
     channel.registerListener(listener);
     await dispatchAll(channel, listener.id, [['n', 21]]);
@@ -40,14 +34,14 @@ describe('processQueue with a WorkerListener: results', () => {
 
   it('does not yield the closed message, and ignores the listener running state', async () => {
     const setup = workerSetup('echo-handler.js', { maxWorkers: 1 });
-    channel = setup.channel;
+    const { channel } = setup;
     expect(setup.listener.isRunningSync()).toBe(false);
     await dispatchAll(channel, setup.listener.id, [['a', 1], [MESSAGE_TYPE_CLOSED, undefined]]);
     expect(await collect(channel.processQueue(setup.listener))).toEqual([{ event: 'a', data: 1 }]);
   });
 
   it('accepts a file: URL string and a path relative to the current directory', async () => {
-    channel = new DataProcessingChannel({ maxWorkers: 1 });
+    const channel = closedAfterTest(new DataProcessingChannel({ maxWorkers: 1 }));
     const byString = new WorkerListener(fixture('square-handler.js').href);
     const byPath = new WorkerListener('test/fixtures/square-handler.js');
     expect(byPath.handler).toBe(new URL('../test/fixtures/square-handler.js', `file://${process.cwd()}/x/`).href);
