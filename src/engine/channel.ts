@@ -161,7 +161,11 @@ export abstract class AbstractChannel<Out> {
     const { listener, queue, returned } = registration;
     if (!(await listener.isRunning())) throw new NoMessagesException(`Listener ${listenerId} is not running`);
     const msg = returned.length > 0 ? returned.shift()! : await queue.pop();
-    await listener.onMessage(msg);
+    try {
+      await listener.onMessage(msg);
+    } finally {
+      await queue.ack?.([msg]);
+    }
     return msg;
   }
 
@@ -213,7 +217,13 @@ export abstract class AbstractChannel<Out> {
         } catch (error) {
           failure = { error };
         }
-        yield this.#adaptOrReport(failure ? internalErrorMessage(msg, failure.error) : msg);
+        const event = this.#adaptOrReport(failure ? internalErrorMessage(msg, failure.error) : msg);
+        try {
+          yield event;
+        } finally {
+          // Delivered once the consumer moves on (or leaves the loop): see `Queue.ack`.
+          await registration.queue.ack?.([msg]);
+        }
         // The closed message ends the stream even when its handler failed (say, a validating
         // onMessage that rejects unknown types): otherwise notifyEnd could not end this stream.
         if (msg.type === MESSAGE_TYPE_CLOSED) return;
@@ -304,6 +314,16 @@ export abstract class AbstractChannel<Out> {
     } catch {
       keepHere();
     }
+  }
+
+  /** Whether the listener's queue wants `acknowledgeMessages` (its backend has `ack`). */
+  protected acknowledges(listenerId: string): boolean {
+    return this.#registrations.get(listenerId)?.queue.ack !== undefined;
+  }
+
+  /** Confirms delivery of popped messages to the listener's queue (see `Queue.ack`); nothing when it has no `ack`. */
+  protected async acknowledgeMessages(listenerId: string, messages: MessageContract[]): Promise<void> {
+    await this.#registrations.get(listenerId)?.queue.ack?.(messages);
   }
 
   async *#streamThenRemove(listener: MessageQueueListener): AsyncGenerator<Out, void, undefined> {

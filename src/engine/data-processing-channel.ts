@@ -209,6 +209,7 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
       wait: (signal) => this.waitForMessage(listenerId, signal),
       // Never rejects: a queue whose requeue fails keeps them in the channel instead.
       putBack: (messages) => this.requeueMessages(listenerId, messages),
+      ack: this.acknowledges(listenerId) ? (messages) => this.acknowledgeMessages(listenerId, messages) : undefined,
     };
   }
 }

@@ -13,6 +13,7 @@ import type { MessageContract } from './message.js';
  *   that producers in other processes wake waiting streams;
  * - `popMany` takes several messages in one round trip (the engine batches with it);
  * - `requeue` hands taken-but-unprocessed messages back to the head of the queue;
+ * - `ack` confirms delivery, for a backend that keeps popped messages until then;
  * - `size` reports how many messages wait.
  */
 export interface Queue {
@@ -33,6 +34,14 @@ export interface Queue {
    * engine on `break`) uses it so that nothing it took is lost.
    */
   requeue?(messages: MessageContract[]): Promise<void>;
+  /**
+   * Confirms that messages popped earlier have been delivered: handed to the application by
+   * `deliverNext` (after `onMessage`, even one that threw: the caller got the error), by
+   * `messageStream` (once the consumer moves past the event) or by `processQueue` (once the
+   * result, or the error event, is yielded). A backend with at-least-once delivery keeps a
+   * popped message until then and redelivers it if its consumer died first.
+   */
+  ack?(messages: MessageContract[]): Promise<void>;
   /** Removes and returns up to `max` oldest messages (none when empty; never rejects for emptiness). */
   popMany?(max: number): Promise<MessageContract[]>;
   /** Number of messages waiting. */

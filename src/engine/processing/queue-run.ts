@@ -13,6 +13,8 @@ export interface MessageSource {
    * of the queue in the given order, for whoever pops next.
    */
   putBack(messages: MessageContract[]): Promise<void>;
+  /** Confirms delivery of yielded messages to the queue; `undefined` when the queue does not want it. */
+  readonly ack: ((messages: MessageContract[]) => Promise<void>) | undefined;
 }
 
 /** Options of `QueueRun`. */
@@ -79,6 +81,10 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
   #pumpStopped: Promise<void> = Promise.resolve();
   /** Settles when everything queued for handing back is back in the queue. */
   #handedBack: Promise<void> = Promise.resolve();
+  /** Settles when every yielded message has been acknowledged (in yield order). */
+  #acknowledged: Promise<void> = Promise.resolve();
+  /** The first acknowledgement failure: it fails the run, even one that has just completed. */
+  #ackFailure: { error: unknown } | undefined;
   /** Batches submitted and not yet fully emitted. */
   #batches = 0;
   readonly #onAbort = (): void => this.#fail(this.#options.signal?.reason);
@@ -103,10 +109,7 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     }
     if (this.#ended) return Promise.resolve(kDone);
     if (this.#buffer.hasReady) return Promise.resolve({ done: false, value: this.#take() });
-    if (this.#isComplete()) {
-      this.#end(true);
-      return Promise.resolve(kDone);
-    }
+    if (this.#isComplete()) return this.#complete();
     return new Promise<IteratorResult<T>>((resolve, reject) => {
       this.#waiter = { resolve, reject };
     });
@@ -122,6 +125,7 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     // is back in the queue, even with a networked backend.
     await this.#pumpStopped;
     await this.#handedBack;
+    await this.#acknowledged;
     return kDone;
   }
 
@@ -228,7 +232,9 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
   #take(): T {
     this.#outstanding -= 1;
     const value = this.#buffer.take();
-    this.#unyielded.delete(this.#buffer.takenSeq);
+    const seq = this.#buffer.takenSeq;
+    if (this.#source.ack !== undefined) this.#acknowledge(this.#unyielded.get(seq)!);
+    this.#unyielded.delete(seq);
     this.#ringPump();
     return value;
   }
@@ -246,9 +252,28 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
       waiter.resolve({ done: false, value: this.#take() });
     } else if (this.#isComplete()) {
       this.#waiter = undefined;
-      this.#end(true);
-      waiter.resolve(kDone);
+      this.#complete().then(waiter.resolve, waiter.reject);
     }
+  }
+
+  /** Acknowledges a delivered message, after those before it; a failure fails the run. */
+  #acknowledge(msg: MessageContract): void {
+    const { ack } = this.#source;
+    if (ack === undefined) return;
+    this.#acknowledged = this.#acknowledged
+      .then(() => ack([msg]))
+      .catch((error: unknown) => {
+        this.#ackFailure ??= { error };
+        this.#fail(error);
+      });
+  }
+
+  /** Ends a run whose every result was yielded, once every acknowledgement has gone through. */
+  async #complete(): Promise<IteratorResult<T>> {
+    this.#end(true);
+    await this.#acknowledged;
+    if (this.#ackFailure) throw this.#ackFailure.error;
+    return kDone;
   }
 
   #fail(error: unknown): void {
@@ -272,6 +297,9 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     this.#stop.abort();
     this.#ringPump();
     const back = completed ? this.#closedAndAfter.slice(1) : [...this.#unyielded.values(), ...this.#closedAndAfter];
+    const closed = this.#closedAndAfter[0];
+    // The closed message ended this run: delivered, so acknowledged like a yielded one.
+    if (completed && closed !== undefined) this.#acknowledge(closed);
     this.#unyielded.clear();
     this.#closedAndAfter = [];
     this.#handBack(back);
