@@ -21,6 +21,13 @@ export interface WorkerListenerOptions extends ListenerOptions {
    * at a time. Omit it for no limit.
    */
   timeoutMs?: number;
+  /**
+   * Most messages one thread runs the handler for at once. Above 1, an async handler that
+   * awaits I/O overlaps with others in the same thread (up to this many per thread, so
+   * `maxWorkers × concurrency` in all); a CPU-bound handler gains nothing from it.
+   * @default 1
+   */
+  concurrency?: number;
 }
 
 /**
@@ -102,16 +109,18 @@ export class WorkerListener extends MessageQueueListener {
   readonly exportName: string;
   /** Most time in milliseconds the handler may take for one message; `undefined` for no limit. */
   readonly timeoutMs: number | undefined;
+  /** Most messages one thread runs the handler for at once. */
+  readonly concurrency: number;
 
   /**
    * @param handler - the handler module: a `file:` URL, a `file:` URL string, or a path
    *   (absolute, or relative to `process.cwd()`).
    * @param options - `name` of the export to call (default `'default'`), `timeoutMs` per
-   *   message (default: none), listener `id`.
+   *   message (default: none), `concurrency` per thread (default 1), listener `id`.
    * @throws TypeError when `handler` or `options.name` is not usable.
    */
   constructor(handler: string | URL, options: WorkerListenerOptions = {}) {
-    const { name = 'default', timeoutMs, ...listenerOptions } = options;
+    const { name = 'default', timeoutMs, concurrency = 1, ...listenerOptions } = options;
     super(listenerOptions);
     if (typeof name !== 'string' || name.length === 0) {
       throw new TypeError(`WorkerListener option "name" must be a non-empty string, got ${String(name)}`);
@@ -119,8 +128,12 @@ export class WorkerListener extends MessageQueueListener {
     if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))) {
       throw new RangeError(`WorkerListener option "timeoutMs" must be a finite number > 0, got ${String(timeoutMs)}`);
     }
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`WorkerListener option "concurrency" must be a positive integer, got ${String(concurrency)}`);
+    }
     this.handler = toModuleUrl(handler);
     this.exportName = name;
     this.timeoutMs = timeoutMs;
+    this.concurrency = concurrency;
   }
 }

@@ -86,18 +86,26 @@ export default async function processBatch(task: BatchTask): Promise<BatchResult
   const data: unknown[] = new Array(count);
   let errors: (SerializedError | undefined)[] | null = null;
   const started = performance.now();
-  // One message at a time, in dispatch order: a batch is a unit of transport, not of concurrency.
-  for (let i = 0; i < count; i += 1) {
-    const msg = { type: types[i]!, payload: payloads[i] };
-    try {
-      let result = handler(msg, ctx);
-      if (result !== null && typeof (result as { then?: unknown } | undefined)?.then === 'function') result = await result;
-      data[i] = result === undefined ? msg.payload : result;
-    } catch (error) {
-      errors ??= new Array<SerializedError | undefined>(count);
-      errors[i] = serialize(error);
+  let next = 0;
+  // Runs messages in dispatch order, one at a time; `concurrency` such lanes overlap async handlers.
+  const lane = async (): Promise<void> => {
+    while (next < count) {
+      const i = next;
+      next += 1;
+      const msg = { type: types[i]!, payload: payloads[i] };
+      try {
+        let result = handler(msg, ctx);
+        if (result !== null && typeof (result as { then?: unknown } | undefined)?.then === 'function') result = await result;
+        data[i] = result === undefined ? msg.payload : result;
+      } catch (error) {
+        errors ??= new Array<SerializedError | undefined>(count);
+        errors[i] = serialize(error);
+      }
     }
-  }
+  };
+  const lanes = Math.min(task.concurrency ?? 1, count);
+  if (lanes <= 1) await lane();
+  else await Promise.all(Array.from({ length: lanes }, lane));
   const result: BatchResult = { data, errors, elapsed: performance.now() - started };
   const transfer = collectTransferables(data);
   if (transfer.length === 0) return result;

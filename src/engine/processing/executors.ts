@@ -66,7 +66,9 @@ export class PoolExecutor implements Executor {
   }
 
   wanted(): number {
-    return this.#inFlight < this.#slots ? this.#sizer.size : 0;
+    // At least `concurrency` per task, or a thread's lanes would idle: the sizer, which measures
+    // handler time, keeps slow (I/O-bound) messages at one per task.
+    return this.#inFlight < this.#slots ? Math.max(this.#sizer.size, this.#listener.concurrency) : 0;
   }
 
   async submit(batch: MessageContract[], emit: Emit): Promise<void> {
@@ -110,7 +112,7 @@ export class PoolExecutor implements Executor {
    * it the thread is ended and the task rejects with a `TimeoutError`.
    */
   async #run(batch: MessageContract[]): Promise<BatchResult | null> {
-    const { handler, exportName, timeoutMs } = this.#listener;
+    const { handler, exportName, timeoutMs, concurrency } = this.#listener;
     // Read through the getters: class instances (UniqueMessage's private fields) do not
     // survive structured cloning.
     const types = new Array<string>(batch.length);
@@ -119,7 +121,7 @@ export class PoolExecutor implements Executor {
       types[i] = batch[i]!.type;
       payloads[i] = batch[i]!.payload;
     }
-    const task = { handler, exportName, types, payloads, context: this.#context };
+    const task = { handler, exportName, types, payloads, context: this.#context, concurrency };
     if (timeoutMs === undefined) return this.#pool.run(task);
     const expected = batch.length > 1 ? 2 * batch.length * (this.#sizer.perMessageMilliseconds || 0) : 0;
     const budget = Math.ceil(timeoutMs + expected);

@@ -39,6 +39,8 @@ export interface BatchTask {
   readonly payloads: readonly unknown[];
   /** Only import the module and check the export (nothing is processed). */
   readonly check?: boolean;
+  /** Most messages of the batch whose handler runs at once (async handlers overlap); 1 when absent. */
+  readonly concurrency?: number;
   /** Where `ctx` calls back to. */
   readonly context: ContextAddress;
 }
