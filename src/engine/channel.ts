@@ -158,9 +158,9 @@ export abstract class AbstractChannel<Out> {
    */
   async deliverNext(listenerId: string): Promise<MessageContract> {
     const registration = this.#registration(listenerId);
-    const { listener, queue, returned } = registration;
+    const { listener, queue } = registration;
     if (!(await listener.isRunning())) throw new NoMessagesException(`Listener ${listenerId} is not running`);
-    const msg = returned.length > 0 ? returned.shift()! : await queue.pop();
+    const msg = await this.#pop(registration);
     try {
       await listener.onMessage(msg);
     } finally {
@@ -348,7 +348,7 @@ export abstract class AbstractChannel<Out> {
       const rung = arrivals.wait(link.signal);
       rung.catch(() => undefined);
       try {
-        const msg = returned.length > 0 ? returned.shift()! : await queue.pop();
+        const msg = await this.#pop(registration);
         link.abort();
         return msg;
       } catch (error) {
@@ -363,6 +363,12 @@ export abstract class AbstractChannel<Out> {
         link.dispose();
       }
     }
+  }
+
+  /** Pops the next message: one handed back to this channel first, else the queue's. */
+  #pop(registration: Registration): Promise<MessageContract> {
+    const { returned, queue } = registration;
+    return returned.length > 0 ? Promise.resolve(returned.shift()!) : queue.pop();
   }
 
   async #push(registration: Registration, msg: MessageContract): Promise<void> {

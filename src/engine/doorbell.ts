@@ -38,7 +38,3 @@ export class Doorbell {
   }
 }
 
-/** True when `error` is the rejection of a wait that `signal` aborted. */
-export function isAbortOf(error: unknown, signal: AbortSignal): boolean {
-  return signal.aborted && error === signal.reason;
-}

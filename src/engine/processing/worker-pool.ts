@@ -1,8 +1,11 @@
+import { debuglog } from 'node:util';
 import { BroadcastChannel, type ResourceLimits } from 'node:worker_threads';
 import { expose } from 'comlink';
 import { Piscina } from 'piscina';
 import type { ChannelCallbacks } from '../worker-listener.js';
 import type { BatchResult, BatchTask, ContextAddress } from './protocol.js';
+
+const debug = debuglog('eric-sse');
 
 /** The task entry every thread runs (compiled next to this module's tree). */
 const kTaskEntry = new URL('../../workers/process-batch.js', import.meta.url).href;
@@ -30,8 +33,6 @@ export class WorkerPool {
   readonly #channelId: string;
   /** Handler modules that passed the load check (module URL + export). */
   readonly #checked = new Map<string, Promise<void>>();
-  /** The last error of a thread that died with no task in flight (kept for diagnostics). */
-  lastIdleError: unknown;
 
   constructor(options: WorkerPoolOptions) {
     this.#channelId = options.channelId;
@@ -54,11 +55,9 @@ export class WorkerPool {
       recordTiming: false,
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
     });
-    // piscina emits 'error' when a thread dies with no task in flight (it is replaced);
-    // an emitter without an 'error' listener would crash the process.
-    this.#piscina.on('error', (error: unknown) => {
-      this.lastIdleError = error;
-    });
+    // piscina emits 'error' when a thread dies with no task in flight (it is replaced, and no
+    // message was lost); an emitter without an 'error' listener would crash the process.
+    this.#piscina.on('error', (error: unknown) => debug('a worker thread died while idle: %o', error));
     this.#endpointName = `eric-sse:${options.channelId}:${Math.random().toString(36).slice(2)}`;
     this.#endpoint = new BroadcastChannel(this.#endpointName);
     // The callback endpoint must never keep the process alive by itself.
@@ -98,11 +97,6 @@ export class WorkerPool {
       this.#checked.set(key, check);
     }
     return check;
-  }
-
-  /** Threads currently alive. */
-  get threads(): number {
-    return this.#piscina.threads.length;
   }
 
   /** Ends the threads (after their current task) and the callback endpoint. */
