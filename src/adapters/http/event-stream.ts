@@ -1,0 +1,357 @@
+/**
+ * The event-stream writer: streams an async iterable of events to one HTTP client as
+ * `text/event-stream`, for plain `node:http`, the HTTP/2 compatibility API, Express, or
+ * Fastify (`reply.hijack()`, then `reply.raw`). Framework-agnostic: it only needs the Node
+ * request/response pair.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
+import { MESSAGE_TYPE_INTERNAL_ERROR } from '../../engine/message.js';
+import type { EventHistory } from './event-history.js';
+import { formatComment, formatEvent, formatRetry, type StreamEvent } from './sse-format.js';
+
+/** A request the writer serves: HTTP/1 or the HTTP/2 compatibility API. */
+export type EventStreamRequest = IncomingMessage | Http2ServerRequest;
+/** A response the writer writes to: HTTP/1 or the HTTP/2 compatibility API. */
+export type EventStreamResponse = ServerResponse | Http2ServerResponse;
+
+/** Options of {@link writeEventStream}. */
+export interface WriteEventStreamOptions {
+  /**
+   * The reconnection time sent once, first (`retry:`), in milliseconds: how long a browser
+   * waits before it reconnects after the connection drops.
+   * @default 3000
+   */
+  retryMs?: number;
+  /**
+   * Time without any write after which a comment is sent, in milliseconds, so that idle
+   * connections (and proxies on the way) stay open; 0 sends none.
+   * @default 15000
+   */
+  heartbeatMs?: number;
+  /**
+   * Most bytes the response may hold unsent; a client that lets more pile up is disconnected
+   * as too slow. The writer stops pulling events while the response is over its high-water
+   * mark, so this only trips on a client that stops reading with single events this large.
+   * @default 1048576 (1 MiB)
+   */
+  maxBufferedBytes?: number;
+  /**
+   * Longest time, in milliseconds, the writer waits for a blocked client to read (`drain`)
+   * before disconnecting it as too slow; 0 waits as long as the connection lasts.
+   * @default 30000
+   */
+  maxBlockedMs?: number;
+  /**
+   * Makes the stream resumable: every event is recorded here (and given its id) before it is
+   * written, and `lastEventId` is answered from it.
+   */
+  history?: EventHistory;
+  /**
+   * The id the client last saw (see {@link lastEventIdOf}). With `history`, the events after
+   * it are written first, in order, with their original ids, then the live ones; a gap is
+   * announced by a `MESSAGE_TYPE_EVENTS_LOST` event.
+   */
+  lastEventId?: string | undefined;
+  /** Ends the stream: stops pulling events, ends the iterable and the response (reason `aborted`). */
+  signal?: AbortSignal;
+  /** More response headers, e.g. those a framework has set (CORS); the event-stream ones win. */
+  headers?: OutgoingHttpHeaders;
+}
+
+/**
+ * Why a stream ended: `completed` — the iterable ended; `client-closed` — the client went
+ * away; `slow-client` — the client stopped reading past a limit and was disconnected;
+ * `aborted` — `options.signal` ended it; `failed` — the iterable threw (see `error`).
+ */
+export type EventStreamEnd = 'completed' | 'client-closed' | 'slow-client' | 'aborted' | 'failed';
+
+/** How a stream went. */
+export interface EventStreamResult {
+  /** Why it ended. */
+  reason: EventStreamEnd;
+  /** Events written to the response (replayed ones and loss notices included). */
+  eventsWritten: number;
+  /** What the iterable threw, for `failed`. */
+  error?: unknown;
+}
+
+/** The numeric options, all set. */
+interface Settings {
+  retryMs: number;
+  heartbeatMs: number;
+  maxBufferedBytes: number;
+  maxBlockedMs: number;
+}
+
+const kDefaults: Readonly<Settings> = {
+  retryMs: 3000,
+  heartbeatMs: 15_000,
+  maxBufferedBytes: 1024 * 1024,
+  maxBlockedMs: 30_000,
+};
+
+function validated(options: WriteEventStreamOptions): Settings {
+  const settings = { ...kDefaults };
+  for (const key of Object.keys(kDefaults) as Array<keyof Settings>) {
+    const value = options[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+      throw new RangeError(`${key} must be an integer >= 0, got ${typeof value === 'number' ? value : typeof value}`);
+    }
+    settings[key] = value;
+  }
+  return settings;
+}
+
+/**
+ * The id a reconnecting client last saw: the `Last-Event-ID` header (what `EventSource` sends),
+ * else the `lastEventId` query parameter (for clients that cannot set headers on the first
+ * connection); `undefined` when neither is given or it is empty.
+ */
+export function lastEventIdOf(req: EventStreamRequest): string | undefined {
+  const header = req.headers['last-event-id'];
+  const fromHeader = Array.isArray(header) ? header[0] : header;
+  if (fromHeader) return fromHeader;
+  const url = req.url ?? '';
+  const query = url.indexOf('?');
+  if (query === -1) return undefined;
+  return new URLSearchParams(url.slice(query + 1)).get('lastEventId') || undefined;
+}
+
+/** Whether the response can no longer be written (ended, or its connection gone). */
+function isGone(res: EventStreamResponse): boolean {
+  if (res.writableEnded) return true;
+  if ('stream' in res) return res.stream.destroyed || res.stream.closed;
+  return res.destroyed || res.socket === null || res.socket.destroyed;
+}
+
+/**
+ * Frames an event, or, when it cannot be framed (an `event` or `id` with a line break, `data`
+ * that is not a string), a `MESSAGE_TYPE_INTERNAL_ERROR` event saying so: nothing is ever
+ * injected into the stream, and one bad event does not end it.
+ */
+function frame(event: StreamEvent): string {
+  try {
+    return formatEvent(event);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const data = JSON.stringify({ name: 'TypeError', message, type: String(event.event) });
+    const id = typeof event.id === 'string' && !/[\r\n\0]/.test(event.id) ? event.id : undefined;
+    return formatEvent({ event: MESSAGE_TYPE_INTERNAL_ERROR, data, ...(id === undefined ? {} : { id }) });
+  }
+}
+
+/** One stream: its state, and the waits that a stop must end. */
+class EventStreamWriter {
+  readonly #req: EventStreamRequest;
+  readonly #res: EventStreamResponse;
+  readonly #settings: Settings;
+  readonly #options: WriteEventStreamOptions;
+  #stopReason: EventStreamEnd | undefined;
+  /** Ends the current wait (for the next event, or for `drain`) when the stream stops. */
+  #wake: (() => void) | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #blocked = false;
+  #eventsWritten = 0;
+
+  constructor(req: EventStreamRequest, res: EventStreamResponse, options: WriteEventStreamOptions) {
+    this.#req = req;
+    this.#res = res;
+    this.#options = options;
+    this.#settings = validated(options);
+  }
+
+  async run(events: AsyncIterable<StreamEvent>): Promise<EventStreamResult> {
+    const res = this.#res;
+    const { signal, history, lastEventId } = this.#options;
+    const onClose = (): void => this.#stop('client-closed');
+    const onAbort = (): void => this.#stop('aborted');
+    const ignore = (): void => undefined; // failures show up as 'close'
+    res.on('close', onClose);
+    res.on('error', ignore);
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) this.#stop('aborted');
+    if (isGone(res)) this.#stop('client-closed');
+    const iterator = events[Symbol.asyncIterator]();
+    let result: EventStreamResult | undefined;
+    try {
+      if (this.#stopReason === undefined) {
+        this.#writeHead();
+        await this.#send(formatRetry(this.#settings.retryMs), false);
+        this.#startHeartbeat();
+      }
+      if (history && lastEventId !== undefined) {
+        const replay = history.since(lastEventId);
+        if (replay.lost) await this.#send(frame(replay.lost), true);
+        for (const event of replay.events) {
+          if (this.#stopReason !== undefined) break;
+          await this.#send(frame(event), true);
+        }
+      }
+      while (this.#stopReason === undefined) {
+        const next = iterator.next();
+        const outcome = await this.#unlessStopped(next);
+        if (outcome === undefined) {
+          // Stopped while waiting: an event that still arrives was taken from its source, so
+          // keep it for a client that resumes rather than drop it.
+          next.then((late) => {
+            if (!late.done) history?.record(late.value);
+          }, ignore);
+          break;
+        }
+        if (outcome.done) {
+          result = { reason: 'completed', eventsWritten: this.#eventsWritten };
+          break;
+        }
+        // Recorded before it is written: if the connection dies now, a resume replays it.
+        const event = history ? history.record(outcome.value) : outcome.value;
+        await this.#send(frame(event), true);
+      }
+    } catch (error) {
+      result = { reason: 'failed', eventsWritten: this.#eventsWritten, error };
+    } finally {
+      clearTimeout(this.#heartbeat);
+      res.off('close', onClose);
+      signal?.removeEventListener('abort', onAbort);
+    }
+    result ??= { reason: this.#stopReason ?? 'client-closed', eventsWritten: this.#eventsWritten };
+    if (result.reason !== 'completed' && result.reason !== 'failed') {
+      // Not awaited: a source waiting for its next event may only see this once that wait ends.
+      iterator.return?.()?.catch(ignore);
+    }
+    this.#finish(result.reason);
+    // Keep swallowing late socket errors of a destroyed response only briefly: 'close' ends them.
+    res.once('close', () => res.off('error', ignore));
+    if (isGone(res)) res.off('error', ignore);
+    return result;
+  }
+
+  #writeHead(): void {
+    const res = this.#res;
+    if (res.headersSent) return;
+    const headers: OutgoingHttpHeaders = {
+      ...this.#options.headers,
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache',
+      'x-accel-buffering': 'no',
+    };
+    // HTTP/2 forbids connection-specific headers; HTTP/1.0 has no keep-alive by default.
+    if (this.#req.httpVersion === '1.1') headers.connection = 'keep-alive';
+    else delete headers.connection;
+    delete headers['content-length'];
+    (res as ServerResponse).writeHead(200, headers);
+    const socket = (res as ServerResponse).socket;
+    // Events are small and latency matters: don't let Nagle hold them back (HTTP/1 only).
+    if (socket && 'setNoDelay' in socket && !('stream' in res)) socket.setNoDelay(true);
+  }
+
+  /** Writes a chunk; when the client is not keeping up, waits for it (or disconnects it). */
+  async #send(chunk: string, isEvent: boolean): Promise<void> {
+    if (this.#stopReason !== undefined) return;
+    const res = this.#res;
+    const flushed = (res as ServerResponse).write(chunk);
+    if (isEvent) this.#eventsWritten += 1;
+    this.#heartbeat?.refresh();
+    if (res.writableLength > this.#settings.maxBufferedBytes) {
+      this.#stop('slow-client');
+      return;
+    }
+    if (!flushed) await this.#waitForDrain();
+  }
+
+  /** Waits for 'drain'; ends on a stop, and stops the stream when blocked past `maxBlockedMs`. */
+  async #waitForDrain(): Promise<void> {
+    const res = this.#res;
+    this.#blocked = true;
+    let onDrain: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve) => {
+        onDrain = resolve;
+        this.#wake = resolve;
+        res.once('drain', onDrain);
+        if (this.#settings.maxBlockedMs > 0) {
+          timer = setTimeout(() => this.#stop('slow-client'), this.#settings.maxBlockedMs);
+        }
+      });
+    } finally {
+      this.#wake = undefined;
+      this.#blocked = false;
+      clearTimeout(timer);
+      if (onDrain) res.off('drain', onDrain);
+    }
+  }
+
+  /** Settles with the promise's value, or with `undefined` as soon as the stream stops. */
+  #unlessStopped<T>(promise: Promise<T>): Promise<T | undefined> {
+    return new Promise<T | undefined>((resolve, reject) => {
+      this.#wake = () => resolve(undefined);
+      promise.then(resolve, reject);
+    }).finally(() => {
+      this.#wake = undefined;
+    });
+  }
+
+  #startHeartbeat(): void {
+    const { heartbeatMs } = this.#settings;
+    if (heartbeatMs === 0) return;
+    this.#heartbeat = setTimeout(() => {
+      // A blocked client gets nothing more: its buffer is full, and the wait for drain is on.
+      if (!this.#blocked && this.#stopReason === undefined) (this.#res as ServerResponse).write(formatComment());
+      this.#heartbeat?.refresh();
+    }, heartbeatMs);
+    this.#heartbeat.unref();
+  }
+
+  #stop(reason: EventStreamEnd): void {
+    if (this.#stopReason !== undefined) return;
+    this.#stopReason = reason;
+    this.#wake?.();
+  }
+
+  /** Ends the response as the reason wants: politely, or (slow, gone) by destroying it. */
+  #finish(reason: EventStreamEnd): void {
+    const res = this.#res;
+    if (isGone(res)) return;
+    if (reason === 'slow-client' || reason === 'client-closed') {
+      if ('stream' in res) res.stream.close();
+      else res.destroy();
+      return;
+    }
+    res.end();
+  }
+}
+
+/**
+ * Streams `events` to the client as `text/event-stream` and resolves when the stream is over,
+ * saying why (it never rejects for the stream's own sake; invalid options throw at once).
+ *
+ * - Sends the headers (`Content-Type: text/event-stream; charset=utf-8`, `Cache-Control:
+ *   no-cache`, `X-Accel-Buffering: no`, and `Connection: keep-alive` on HTTP/1.1), then
+ *   `retry:`, then each event framed exactly (see `formatEvent`; an event that cannot be
+ *   framed becomes a `MESSAGE_TYPE_INTERNAL_ERROR` event), with heartbeat comments while idle.
+ * - Backpressure: pulls the next event only once the previous one is handed to the socket;
+ *   while the client does not read (`write()` returned false) it waits for `drain`, so the
+ *   backlog stays in the source (a listener's queue), not in this process's heap. A client
+ *   blocked past `maxBlockedMs` (or holding over `maxBufferedBytes`) is disconnected.
+ * - The client leaving is noticed at once (the response's `close`), also while waiting for an
+ *   event or for `drain`: the iterable is ended (`return()`) and the promise resolves.
+ * - When the iterable ends, so does the response. When it throws, the response ends and the
+ *   result carries the error.
+ * - Resume: see `history` and `lastEventId` in the options.
+ *
+ * @example
+ * http.createServer((req, res) => {
+ *   const events = channelEvents(channel, listener); // SSEChannel events, data as JSON
+ *   writeEventStream(req, res, events, { heartbeatMs: 10_000 }).then(({ reason }) => console.log(reason));
+ * });
+ */
+export function writeEventStream(
+  req: EventStreamRequest,
+  res: EventStreamResponse,
+  events: AsyncIterable<StreamEvent>,
+  options: WriteEventStreamOptions = {},
+): Promise<EventStreamResult> {
+  return new EventStreamWriter(req, res, options).run(events);
+}
