@@ -22,7 +22,7 @@ const kEventsPerListener = 20_000;
 const kPayload = { text: 'Hi there!', n: 42, tags: ['a', 'b'] };
 
 const round = (value, digits = 0) => Number(value.toFixed(digits));
-const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('eric-sse')), 'cli.js');
+const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('eric-sse')), 'cli', 'main.js');
 
 /** Starts `eric-sse serve` in a child process; resolves once it serves. */
 async function startServer(socketPath) {

@@ -26,6 +26,12 @@ export { DataProcessingChannel } from './engine/data-processing-channel.js';
 export { WorkerListener } from './engine/worker-listener.js';
 export { SocketServer } from './adapters/socket/socket-server.js';
 export { SocketClient } from './adapters/socket/socket-client.js';
+export { formatComment, formatEvent, formatRetry } from './adapters/http/sse-format.js';
+export { EventHistory, MESSAGE_TYPE_EVENTS_LOST, newEpoch } from './adapters/http/event-history.js';
+export { lastEventIdOf, writeEventStream } from './adapters/http/event-stream.js';
+export { channelEvents, toStreamEvent } from './adapters/http/channel-events.js';
+export { ChannelRegistry } from './adapters/http/channel-registry.js';
+export { createService } from './adapters/http/service.js';
 
 export type { JsonValue, MessageContract, Payload } from './engine/message.js';
 export type { ListenerOptions } from './engine/listener.js';
@@ -41,3 +47,15 @@ export type {
 export type { HandlerContext, MessageHandler, WorkerListenerOptions } from './engine/worker-listener.js';
 export type { HandleCommandOptions, SocketServerOptions } from './adapters/socket/socket-server.js';
 export type { SocketRequest } from './adapters/socket/socket-client.js';
+export type { StreamEvent } from './adapters/http/sse-format.js';
+export type { EventHistoryOptions, EventsLostData, RecordedEvent, Replay } from './adapters/http/event-history.js';
+export type {
+  EventStreamEnd,
+  EventStreamRequest,
+  EventStreamResponse,
+  EventStreamResult,
+  WriteEventStreamOptions,
+} from './adapters/http/event-stream.js';
+export type { ChannelRegistryOptions } from './adapters/http/channel-registry.js';
+export type { LogLevel, ServiceOptions } from './adapters/http/service.js';
+export type { ServiceContext, StreamSettings } from './adapters/http/service-context.js';

@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { SocketClient } from 'eric-sse';
 import { onCleanup, openStream, startServer, tempSocketPath, UUID } from './socket-helpers.js';
 
-const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('eric-sse')), 'cli.js');
+const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('eric-sse')), 'cli', 'main.js');
 
 /** Runs the CLI; resolves once it prints that it is serving. */
 async function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; output: () => string }> {

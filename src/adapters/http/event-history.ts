@@ -2,6 +2,7 @@
  * The bounded memory of what a stream has written, so that a client that reconnects with
  * `Last-Event-ID` gets exactly the events it missed, or an explicit notice that some are gone.
  */
+import { describeValue } from '../../engine/validation.js';
 import type { StreamEvent } from './sse-format.js';
 
 /**
@@ -92,10 +93,10 @@ export class EventHistory {
   constructor(options: EventHistoryOptions = {}) {
     const { capacity = kDefaultCapacity, epoch = kProcessEpoch } = options;
     if (!Number.isSafeInteger(capacity) || capacity < 1) {
-      throw new RangeError(`capacity must be a positive integer, got ${String(capacity)}`);
+      throw new RangeError(`capacity must be a positive integer, got ${describeValue(capacity)}`);
     }
     if (typeof epoch !== 'string' || !kEpochPattern.test(epoch)) {
-      throw new TypeError(`epoch must be letters, digits, "_" or "." (no "-"), got ${JSON.stringify(epoch)}`);
+      throw new TypeError(`epoch must be letters, digits, "_" or "." (no "-"), got ${describeValue(epoch)}`);
     }
     this.capacity = capacity;
     this.epoch = epoch;

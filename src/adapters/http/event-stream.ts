@@ -7,6 +7,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { Http2ServerRequest, Http2ServerResponse } from 'node:http2';
 import { MESSAGE_TYPE_INTERNAL_ERROR } from '../../engine/message.js';
+import { describeValue } from '../../engine/validation.js';
 import type { EventHistory } from './event-history.js';
 import { formatComment, formatEvent, formatRetry, type StreamEvent } from './sse-format.js';
 
@@ -97,7 +98,7 @@ function validated(options: WriteEventStreamOptions): Settings {
     const value = options[key];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-      throw new RangeError(`${key} must be an integer >= 0, got ${typeof value === 'number' ? value : typeof value}`);
+      throw new RangeError(`${key} must be an integer >= 0, got ${describeValue(value)}`);
     }
     settings[key] = value;
   }

@@ -1,0 +1,70 @@
+/**
+ * The service's channels by id, in creation order: `SSEChannelContainer`'s job, plus ids that
+ * the caller chooses (`PUT /create?channel_id=ID`), which the engine's container cannot take yet.
+ */
+import { InvalidChannelException } from '../../engine/errors.js';
+import type { AbstractMessageQueueFactory } from '../../engine/queue.js';
+import { SSEChannel, type SSEChannelOptions } from '../../engine/sse-channel.js';
+
+/** Options of {@link ChannelRegistry}. */
+export interface ChannelRegistryOptions {
+  /** Creates the queues of every channel's listeners; in memory by default. */
+  queuesFactory?: AbstractMessageQueueFactory;
+}
+
+/** Keeps `SSEChannel`s by id, in the order they were created. */
+export class ChannelRegistry {
+  readonly #channels = new Map<string, SSEChannel>();
+  readonly #queuesFactory: AbstractMessageQueueFactory | undefined;
+
+  constructor(options: ChannelRegistryOptions = {}) {
+    this.#queuesFactory = options.queuesFactory;
+  }
+
+  /**
+   * Creates a channel with this id (a fresh UUID when none) and keeps it. Throws
+   * `InvalidChannelException` when a channel already has the id.
+   */
+  add(id?: string): SSEChannel {
+    if (id !== undefined && this.#channels.has(id)) throw new InvalidChannelException(`A channel with id ${id} already exists`);
+    const options: SSEChannelOptions & { id?: string } = {};
+    if (this.#queuesFactory) options.queuesFactory = this.#queuesFactory;
+    if (id !== undefined) options.id = id;
+    const channel = new SSEChannel(options);
+    // Until channels take `id` (the Redis work adds the option), set it on the new channel:
+    // nothing has read it yet (queues are created per listener, on registration).
+    if (id !== undefined && channel.id !== id) Object.defineProperty(channel, 'id', { value: id, enumerable: true });
+    this.#channels.set(channel.id, channel);
+    return channel;
+  }
+
+  /** The channel with this id; throws `InvalidChannelException` if none. */
+  get(id: string): SSEChannel {
+    const channel = this.#channels.get(id);
+    if (!channel) throw new InvalidChannelException(`No channel with id ${id}`);
+    return channel;
+  }
+
+  /** Whether a channel has this id. */
+  has(id: string): boolean {
+    return this.#channels.has(id);
+  }
+
+  /**
+   * Forgets the channel and removes its listeners with their queues (their streams end);
+   * throws `InvalidChannelException` if none.
+   */
+  async rm(id: string): Promise<void> {
+    const channel = this.get(id);
+    this.#channels.delete(id);
+    for (const listenerId of channel.getListenerIds()) {
+      channel.getListener(listenerId).stopSync();
+      await channel.removeListener(listenerId);
+    }
+  }
+
+  /** Ids of every channel, in creation order. */
+  getAllIds(): string[] {
+    return [...this.#channels.keys()];
+  }
+}

@@ -1,0 +1,83 @@
+/** GET /stream/C/L: listener L's messages as a resumable `text/event-stream`. */
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { FastifyPluginAsync } from 'fastify';
+import type { MessageQueueListener } from '../../../engine/listener.js';
+import { MESSAGE_TYPE_CLOSED } from '../../../engine/message.js';
+import type { SSEChannel } from '../../../engine/sse-channel.js';
+import { channelEvents } from '../channel-events.js';
+import { lastEventIdOf, writeEventStream } from '../event-stream.js';
+import type { StreamEvent } from '../sse-format.js';
+import { ignoreBodies } from './ignore-bodies.js';
+
+/**
+ * The listener's events until `signal` aborts; when that is because the service is closing,
+ * then the closed message, so that clients know the stream ended on purpose.
+ */
+async function* liveEvents(
+  channel: SSEChannel,
+  listener: MessageQueueListener,
+  signal: AbortSignal,
+  closing: AbortSignal,
+): AsyncGenerator<StreamEvent, void, undefined> {
+  yield* channelEvents(channel, listener, { signal });
+  if (closing.aborted) yield { event: MESSAGE_TYPE_CLOSED, data: 'null' };
+}
+
+/**
+ * `GET /stream/:channelId/:listenerId[?lastEventId=ID][&token=T]`: 404 for an unknown channel
+ * or listener; else starts the listener and streams its messages (see `writeEventStream`),
+ * after replaying what a client resuming with `Last-Event-ID` missed. A new stream of the
+ * listener ends the previous one; a client that leaves (or is too slow) stops the listener,
+ * which stays registered, so its queue keeps what comes until the client is back.
+ */
+export const streamRoutes: FastifyPluginAsync = async (app) => {
+  ignoreBodies(app);
+  const { channels, streams, streamSettings, closing } = app.eric;
+  const { historySize: _historySize, ...writerSettings } = streamSettings;
+
+  app.get<{ Params: { channelId: string; listenerId: string } }>(
+    '/stream/:channelId/:listenerId',
+    {
+      config: { tokenInQuery: true },
+      schema: {
+        querystring: { type: 'object', properties: { lastEventId: { type: 'string' }, token: { type: 'string' } } },
+      },
+    },
+    async (request, reply) => {
+      const { channelId, listenerId } = request.params;
+      channels.get(channelId).getListener(listenerId); // 404 before anything starts
+      const ticket = await streams.begin(channelId, listenerId);
+      const own = new AbortController();
+      let source: AsyncGenerator<StreamEvent, void, undefined> | undefined;
+      try {
+        // Again: the channel or listener may have been removed while the previous stream ended.
+        const channel = channels.get(channelId);
+        const listener = channel.getListener(listenerId);
+        await listener.start();
+        source = liveEvents(channel, listener, AbortSignal.any([ticket.signal, own.signal, closing]), closing);
+        reply.hijack();
+        const lastEventId = lastEventIdOf(request.raw);
+        const result = await writeEventStream(request.raw, reply.raw, source, {
+          ...writerSettings,
+          history: streams.history(channelId, listenerId),
+          lastEventId,
+          headers: reply.getHeaders() as OutgoingHttpHeaders,
+        });
+        if ((result.reason === 'client-closed' || result.reason === 'slow-client') && !ticket.signal.aborted) {
+          listener.stopSync();
+        }
+        const level = result.reason === 'failed' ? 'error' : 'info';
+        request.log[level](
+          { channelId, listenerId, lastEventId, reason: result.reason, events: result.eventsWritten, err: result.error },
+          'stream ended',
+        );
+      } finally {
+        // Stop the source at once, and wait until it has: an event it still hands out is then
+        // in the history before a successor computes its replay.
+        own.abort();
+        await source?.return();
+        ticket.end();
+      }
+    },
+  );
+};

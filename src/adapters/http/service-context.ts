@@ -1,0 +1,36 @@
+/** What the service's route plugins share, as `app.eric` (a Fastify decoration). */
+import type { ChannelRegistry } from './channel-registry.js';
+import type { OpenStreams } from './open-streams.js';
+
+/** Settings of the service's event streams (see `writeEventStream` for each). */
+export interface StreamSettings {
+  /** `retry:` sent first, in milliseconds. @default 3000 */
+  retryMs: number;
+  /** Heartbeat comment after this much idle time, in milliseconds; 0 = none. @default 15000 */
+  heartbeatMs: number;
+  /** A client holding more unsent bytes is disconnected. @default 1048576 */
+  maxBufferedBytes: number;
+  /** A client that does not read for this long, in milliseconds, is disconnected; 0 = never. @default 30000 */
+  maxBlockedMs: number;
+  /** Events kept per listener for clients that resume with `Last-Event-ID`. @default 1000 */
+  historySize: number;
+}
+
+/** The service's state, for its route plugins (and plugins added later: jobs, a page). */
+export interface ServiceContext {
+  /** The channels. */
+  readonly channels: ChannelRegistry;
+  /** Open streams and histories, per listener. */
+  readonly streams: OpenStreams;
+  /** Stream settings. */
+  readonly streamSettings: Readonly<StreamSettings>;
+  /** Aborted when the service starts closing: streams send the closed message and end. */
+  readonly closing: AbortSignal;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** eric-sse's state: channels, open streams, settings. */
+    eric: ServiceContext;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The eric-sse HTTP service: eric-api's REST routes over channels, resumable event streams,
+ * bearer-token protection, CORS on request, pino logging, graceful shutdown. A Fastify 5
+ * instance, so that later features (processing jobs, a page, other containers) are route
+ * plugins registered beside these.
+ */
+import cors from '@fastify/cors';
+import Fastify, { LogController, type FastifyInstance } from 'fastify';
+import { describeValue } from '../../engine/validation.js';
+import { bearerAuth } from './auth.js';
+import { ChannelRegistry } from './channel-registry.js';
+import { errorHandler, notFoundHandler } from './errors.js';
+import { OpenStreams } from './open-streams.js';
+import { ericApiRoutes } from './routes/eric-api.js';
+import { streamRoutes } from './routes/stream.js';
+import type { ServiceContext, StreamSettings } from './service-context.js';
+
+/** A pino level, or `silent`. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+/** Options of {@link createService}. */
+export interface ServiceOptions {
+  /** The channels served; a new, empty registry by default. */
+  channels?: ChannelRegistry;
+  /**
+   * When set, every request must carry `Authorization: Bearer <token>` (streams may pass
+   * `?token=<token>` instead, for browsers' `EventSource`); others get 401.
+   */
+  token?: string | undefined;
+  /** Origins allowed to call the service from a browser (CORS); none by default (CORS off). */
+  cors?: string | string[] | undefined;
+  /**
+   * Largest request body accepted, in bytes; a larger one gets 413.
+   * @default 1048576 (1 MiB)
+   */
+  bodyLimit?: number;
+  /**
+   * Log level (pino, to stdout): `info` writes a line per request and per stream.
+   * @default 'info'
+   */
+  logLevel?: LogLevel;
+  /** Event-stream settings; each has its default (see {@link StreamSettings}). */
+  stream?: Partial<StreamSettings>;
+}
+
+const kDefaultStreamSettings: Readonly<StreamSettings> = {
+  retryMs: 3000,
+  heartbeatMs: 15_000,
+  maxBufferedBytes: 1024 * 1024,
+  maxBlockedMs: 30_000,
+  historySize: 1000,
+};
+const kDefaultBodyLimit = 1024 * 1024;
+const kLogLevels: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function checkCount(name: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw new RangeError(`${name} must be an integer >= ${min}, got ${describeValue(value)}`);
+  }
+  return value;
+}
+
+function streamSettingsOf(stream: Partial<StreamSettings> = {}): StreamSettings {
+  const settings = { ...kDefaultStreamSettings };
+  for (const key of Object.keys(settings) as Array<keyof StreamSettings>) {
+    if (stream[key] !== undefined) settings[key] = checkCount(`stream.${key}`, stream[key], key === 'historySize' ? 1 : 0);
+  }
+  return settings;
+}
+
+/** The request's URL without secrets, for logs. */
+function redactedUrl(url: string): string {
+  return url.replace(/([?&]token=)[^&]*/g, '$1[redacted]');
+}
+
+/**
+ * Creates the service (not listening yet): call `listen({ host, port })` on it, and `close()`
+ * to stop it gracefully (open streams get the `MESSAGE_TYPE_CLOSED` event and end; queues keep
+ * everything not delivered). More routes can be registered before it listens; they find the
+ * shared state in `app.eric`.
+ *
+ * @example
+ * const app = createService({ token: process.env.ERIC_SSE_TOKEN });
+ * await app.listen({ host: '127.0.0.1', port: 8000 });
+ */
+export function createService(options: ServiceOptions = {}): FastifyInstance {
+  const { channels = new ChannelRegistry(), token, cors: origins, logLevel = 'info' } = options;
+  const bodyLimit = checkCount('bodyLimit', options.bodyLimit ?? kDefaultBodyLimit, 1);
+  const streamSettings = streamSettingsOf(options.stream);
+  if (!kLogLevels.includes(logLevel)) {
+    throw new TypeError(`logLevel must be one of ${kLogLevels.join(', ')}, got ${describeValue(logLevel)}`);
+  }
+  if (token !== undefined && (typeof token !== 'string' || token.length === 0)) {
+    throw new TypeError(`token must be a non-empty string, got ${describeValue(token)}`);
+  }
+  if (!(channels instanceof ChannelRegistry)) throw new TypeError(`channels must be a ChannelRegistry, got ${describeValue(channels)}`);
+
+  const app = Fastify({
+    logger: { level: logLevel },
+    logController: new LogController({ disableRequestLogging: true }), // one line per request, written below
+    bodyLimit,
+    // Types as sent: a message type 42 is refused, not turned into "42".
+    ajv: { customOptions: { coerceTypes: false } },
+  });
+  const closing = new AbortController();
+  const streams = new OpenStreams(streamSettings.historySize);
+  const context: ServiceContext = { channels, streams, streamSettings, closing: closing.signal };
+  app.decorate('eric', context);
+  app.setErrorHandler(errorHandler);
+  app.setNotFoundHandler(notFoundHandler);
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info(
+      { method: request.method, url: redactedUrl(request.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime) },
+      'request',
+    );
+  });
+  // CORS before authentication, so that a refused request still carries CORS headers.
+  if (origins !== undefined) void app.register(cors, { origin: origins });
+  if (token !== undefined) void app.register(bearerAuth, { token });
+  void app.register(ericApiRoutes);
+  void app.register(streamRoutes);
+  app.addHook('preClose', async () => {
+    closing.abort();
+    await streams.closeAll();
+  });
+  return app;
+}

@@ -1,0 +1,28 @@
+/** Pieces shared by the commands: the usage error and argument checks. */
+
+/** A command-line mistake: reported with the usage hint and exit code 2. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+/** A whole number given as `flag`'s value, or `undefined` when the flag was not given. */
+export function parseCount(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(text)) throw new UsageError(`${flag} expects a whole number, got ${JSON.stringify(text)}`);
+  return Number(text);
+}
+
+/** Writes to stdout or stderr; what a command's run gets, so that it can be tested in-process. */
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+}
+
+/** Parsed flags, as `util.parseArgs` gives them. */
+export type FlagValues = Record<string, string | string[] | boolean | undefined>;
+
+/** A flag's string value, or `undefined`. */
+export function stringFlag(values: FlagValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
