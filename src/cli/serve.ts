@@ -5,8 +5,8 @@ import { serveSocket, socketCommand } from './serve-socket.js';
 import { UsageError, type Output } from './usage.js';
 
 /** `eric-sse serve --help`. */
-export const kServeUsage = `Usage: eric-sse serve --http [HOST:]PORT [options]
-       eric-sse serve --socket PATH [options]
+export const kServeUsage = `Usage: eric-sse serve --socket PATH [options]
+       eric-sse serve --http [HOST:]PORT [options]
 
 Serves eric-sse channels until SIGINT or SIGTERM, then stops gracefully.
 
