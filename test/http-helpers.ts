@@ -133,7 +133,7 @@ export async function rawConnection(port: number, request: string) {
     /** Resolves once the received text satisfies `test` (rejects if the connection closes first). */
     async until(test: (text: string) => boolean): Promise<string> {
       while (!test(received)) {
-        if (socket.destroyed) throw new Error(`connection closed; received so far: ${JSON.stringify(received)}`);
+        if (socket.destroyed) throw new Error(`connection closed; received ${received.length} characters, ending ${JSON.stringify(received.slice(-300))}`);
         await new Promise<void>((resolve) => waiters.push(resolve));
       }
       return received;

@@ -56,7 +56,6 @@ export function httpCommand(address: string, values: FlagValues, env: NodeJS.Pro
     'retry-ms': 'retryMs',
     'heartbeat-ms': 'heartbeatMs',
     'max-blocked-ms': 'maxBlockedMs',
-    'max-buffered-bytes': 'maxBufferedBytes',
     'history-size': 'historySize',
   } as const;
   for (const [flag, key] of Object.entries(flags)) {

@@ -24,7 +24,6 @@ _eric_channel_closed event and end; queued messages stay queued.
   --retry-ms N               reconnection time sent to clients, in ms (default 3000)
   --heartbeat-ms N           comment sent on idle streams after N ms; 0 = none (default 15000)
   --max-blocked-ms N         disconnect a client that stops reading for N ms; 0 = never (default 30000)
-  --max-buffered-bytes N     disconnect a client holding more unsent bytes (default 1048576)
   --history-size N           events kept per listener for resuming clients (default 1000)
 
 Over a Unix domain socket (--socket), with the protocol of Python eric_sse
@@ -46,7 +45,6 @@ const kOptions = {
   'retry-ms': { type: 'string' },
   'heartbeat-ms': { type: 'string' },
   'max-blocked-ms': { type: 'string' },
-  'max-buffered-bytes': { type: 'string' },
   'history-size': { type: 'string' },
   socket: { type: 'string' },
   mode: { type: 'string' },
@@ -55,7 +53,7 @@ const kOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const kHttpOnly = ['token', 'cors', 'log-level', 'body-limit', 'retry-ms', 'heartbeat-ms', 'max-blocked-ms', 'max-buffered-bytes', 'history-size'];
+const kHttpOnly = ['token', 'cors', 'log-level', 'body-limit', 'retry-ms', 'heartbeat-ms', 'max-blocked-ms', 'history-size'];
 const kSocketOnly = ['mode', 'max-request-bytes', 'idle-timeout-ms'];
 
 /** A bare `--http` (last, or followed by another flag) stands for the default address. */

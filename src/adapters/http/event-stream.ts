@@ -31,15 +31,10 @@ export interface WriteEventStreamOptions {
    */
   heartbeatMs?: number;
   /**
-   * Most bytes the response may hold unsent; a client that lets more pile up is disconnected
-   * as too slow. The writer stops pulling events while the response is over its high-water
-   * mark, so this only trips on a client that stops reading with single events this large.
-   * @default 1048576 (1 MiB)
-   */
-  maxBufferedBytes?: number;
-  /**
    * Longest time, in milliseconds, the writer waits for a blocked client to read (`drain`)
-   * before disconnecting it as too slow; 0 waits as long as the connection lasts.
+   * before disconnecting it as too slow; 0 waits as long as the connection lasts. (There is
+   * no limit in bytes: the writer stops pulling events while the client does not read, so at
+   * most one event beyond the response's high-water mark is ever buffered for it.)
    * @default 30000
    */
   maxBlockedMs?: number;
@@ -81,14 +76,12 @@ export interface EventStreamResult {
 interface Settings {
   retryMs: number;
   heartbeatMs: number;
-  maxBufferedBytes: number;
   maxBlockedMs: number;
 }
 
 const kDefaults: Readonly<Settings> = {
   retryMs: 3000,
   heartbeatMs: 15_000,
-  maxBufferedBytes: 1024 * 1024,
   maxBlockedMs: 30_000,
 };
 
@@ -254,10 +247,6 @@ class EventStreamWriter {
     const flushed = (res as ServerResponse).write(chunk);
     if (isEvent) this.#eventsWritten += 1;
     this.#heartbeat?.refresh();
-    if (res.writableLength > this.#settings.maxBufferedBytes) {
-      this.#stop('slow-client');
-      return;
-    }
     if (!flushed) await this.#waitForDrain();
   }
 
@@ -335,7 +324,7 @@ class EventStreamWriter {
  * - Backpressure: pulls the next event only once the previous one is handed to the socket;
  *   while the client does not read (`write()` returned false) it waits for `drain`, so the
  *   backlog stays in the source (a listener's queue), not in this process's heap. A client
- *   blocked past `maxBlockedMs` (or holding over `maxBufferedBytes`) is disconnected.
+ *   blocked past `maxBlockedMs` is disconnected.
  * - The client leaving is noticed at once (the response's `close`), also while waiting for an
  *   event or for `drain`: the iterable is ended (`return()`) and the promise resolves.
  * - When the iterable ends, so does the response. When it throws, the response ends and the

@@ -8,8 +8,6 @@ export interface StreamSettings {
   retryMs: number;
   /** Heartbeat comment after this much idle time, in milliseconds; 0 = none. @default 15000 */
   heartbeatMs: number;
-  /** A client holding more unsent bytes is disconnected. @default 1048576 */
-  maxBufferedBytes: number;
   /** A client that does not read for this long, in milliseconds, is disconnected; 0 = never. @default 30000 */
   maxBlockedMs: number;
   /** Events kept per listener for clients that resume with `Last-Event-ID`. @default 1000 */

@@ -46,7 +46,6 @@ export interface ServiceOptions {
 const kDefaultStreamSettings: Readonly<StreamSettings> = {
   retryMs: 3000,
   heartbeatMs: 15_000,
-  maxBufferedBytes: 1024 * 1024,
   maxBlockedMs: 30_000,
   historySize: 1000,
 };
