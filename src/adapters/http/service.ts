@@ -114,7 +114,8 @@ export function createService(options: ServiceOptions = {}): FastifyInstance {
     );
   });
   // CORS before authentication, so that a refused request still carries CORS headers.
-  if (origins !== undefined) void app.register(cors, { origin: origins });
+  // A list, so that only a listed Origin is echoed back (a lone string would be sent to anyone).
+  if (origins !== undefined) void app.register(cors, { origin: typeof origins === 'string' ? [origins] : origins });
   if (token !== undefined) void app.register(bearerAuth, { token });
   void app.register(ericApiRoutes);
   void app.register(streamRoutes);
