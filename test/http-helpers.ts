@@ -189,3 +189,30 @@ export function deferred<T = void>() {
   });
   return { promise, resolve, reject };
 }
+
+/** Events an `EventSource` received, with a way to wait for more. */
+export class EventLog {
+  readonly events: Array<{ type: string; data: string; id: string }> = [];
+  readonly #waiters: Array<() => void> = [];
+  errors = 0;
+
+  /** Records events of these types from `source` (and counts its errors). */
+  constructor(source: EventTarget, types: string[]) {
+    for (const type of types) {
+      source.addEventListener(type, (event) => {
+        const { data, lastEventId } = event as MessageEvent<string>;
+        this.events.push({ type, data, id: lastEventId });
+        for (const wake of this.#waiters.splice(0)) wake();
+      });
+    }
+    source.addEventListener('error', () => {
+      this.errors += 1;
+      for (const wake of this.#waiters.splice(0)) wake();
+    });
+  }
+
+  /** Resolves once `test` holds (checked after each event and error). */
+  async until(test: (log: this) => boolean): Promise<void> {
+    while (!test(this)) await new Promise<void>((resolve) => this.#waiters.push(resolve));
+  }
+}
