@@ -25,7 +25,7 @@ export async function startService(options: ServiceOptions = {}) {
   onCleanup(() => app.close());
   const { port } = app.server.address() as AddressInfo;
   const base = `http://127.0.0.1:${port}`;
-  const headers = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
   return { app, port, base, ...ericApi(base, headers) };
 }
 
@@ -200,7 +200,7 @@ export class EventLog {
   constructor(source: EventTarget, types: string[]) {
     for (const type of types) {
       source.addEventListener(type, (event) => {
-        const { data, lastEventId } = event as MessageEvent<string>;
+        const { data, lastEventId } = event as unknown as { data: string; lastEventId: string };
         this.events.push({ type, data, id: lastEventId });
         for (const wake of this.#waiters.splice(0)) wake();
       });
@@ -215,4 +215,41 @@ export class EventLog {
   async until(test: (log: this) => boolean): Promise<void> {
     while (!test(this)) await new Promise<void>((resolve) => this.#waiters.push(resolve));
   }
+}
+
+/** Reads a stream with fetch; `until` waits for a number of events, `done` for its end. */
+export async function openStream(url: string, headers: Record<string, string> = {}) {
+  const controller = new AbortController();
+  const response = await fetch(url, { signal: controller.signal, headers });
+  expect(response.status).toBe(200);
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let text = '';
+  let ended = false;
+  const pump = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += value;
+      }
+    } catch {
+      // aborted by the test
+    }
+    ended = true;
+  })();
+  const events = () => parseEventStream(text).events;
+  return {
+    events,
+    get ended() {
+      return ended;
+    },
+    done: pump,
+    abort: () => controller.abort(),
+    async until(count: number) {
+      while (events().length < count) {
+        if (ended) throw new Error(`stream ended after ${events().length} events`);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    },
+  };
 }

@@ -157,7 +157,7 @@ describe('token and CORS', () => {
       ['GET', `/stream/c/${listener}`],
       ['GET', '/no/such/route'],
     ] as const) {
-      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 's3cret' }]) {
+      for (const headers of [{}, { authorization: 'Bearer wrong' }, { authorization: 's3cret' }] as Array<Record<string, string>>) {
         const answer = await request(base, method, path, { headers });
         expect([method, path, answer.status]).toEqual([method, path, 401]);
         expect(answer.headers.get('www-authenticate')).toBe('Bearer realm="eric-sse"');
