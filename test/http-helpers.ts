@@ -63,47 +63,63 @@ export interface ParsedEvent {
 }
 
 /**
- * Parses an event stream as the WHATWG spec says a browser does: lines split on CRLF, CR or
- * LF; `field: value` with one leading space stripped; comments ignored; `data` lines joined
- * with LF; an event dispatched on a blank line when it has data. Also returns the retry and
- * the comments seen, and the unparsed rest (an incomplete event).
+ * An incremental event-stream parser that follows the WHATWG spec as a browser does: lines
+ * split on CRLF, CR or LF; `field: value` with one leading space stripped; comments ignored;
+ * `data` lines joined with LF; an event dispatched on a blank line when it has data.
  */
-export function parseEventStream(text: string): { events: ParsedEvent[]; retry: number | undefined; comments: number; rest: string } {
-  const events: ParsedEvent[] = [];
-  let retry: number | undefined;
-  let comments = 0;
-  let lastId = '';
-  let type = '';
-  let data: string[] = [];
-  const lines = text.split(/\r\n|\r|\n/);
-  // The last piece is not a complete line.
-  const rest = lines.pop() ?? '';
-  let consumed = 0;
-  let pendingFrom = 0;
-  for (const line of lines) {
-    consumed += 1;
+export class EventStreamParser {
+  readonly events: ParsedEvent[] = [];
+  retry: number | undefined;
+  comments = 0;
+  #partial = '';
+  #lastId = '';
+  #type = '';
+  #data: string[] = [];
+  #pendingCR = false;
+
+  /** Feeds more text; complete events are appended to `events`. */
+  push(text: string): void {
+    let chunk = text;
+    // A CR at the end of the previous chunk may be half of a CRLF.
+    if (this.#pendingCR && chunk.startsWith('\n')) chunk = chunk.slice(1);
+    this.#pendingCR = chunk.endsWith('\r');
+    const lines = (this.#partial + chunk).split(/\r\n|\r|\n/);
+    this.#partial = lines.pop() ?? '';
+    for (const line of lines) this.#line(line);
+  }
+
+  /** What is buffered and not yet a complete event. */
+  get rest(): string {
+    return this.#data.length > 0 || this.#type !== '' ? `(incomplete event)${this.#partial}` : this.#partial;
+  }
+
+  #line(line: string): void {
     if (line === '') {
-      if (data.length > 0) events.push({ event: type || 'message', data: data.join('\n'), id: lastId });
-      type = '';
-      data = [];
-      pendingFrom = consumed;
-      continue;
+      if (this.#data.length > 0) this.events.push({ event: this.#type || 'message', data: this.#data.join('\n'), id: this.#lastId });
+      this.#type = '';
+      this.#data = [];
+      return;
     }
     if (line.startsWith(':')) {
-      comments += 1;
-      continue;
+      this.comments += 1;
+      return;
     }
     const colon = line.indexOf(':');
     const field = colon === -1 ? line : line.slice(0, colon);
     let value = colon === -1 ? '' : line.slice(colon + 1);
     if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'event') type = value;
-    else if (field === 'data') data.push(value);
-    else if (field === 'id' && !value.includes('\0')) lastId = value;
-    else if (field === 'retry' && /^\d+$/.test(value)) retry = Number(value);
+    if (field === 'event') this.#type = value;
+    else if (field === 'data') this.#data.push(value);
+    else if (field === 'id' && !value.includes('\0')) this.#lastId = value;
+    else if (field === 'retry' && /^\d+$/.test(value)) this.retry = Number(value);
   }
-  const pending = lines.slice(pendingFrom).join('\n');
-  return { events, retry, comments, rest: pending === '' ? rest : `${pending}\n${rest}` };
+}
+
+/** Parses a whole event stream (see {@link EventStreamParser}). */
+export function parseEventStream(text: string): { events: ParsedEvent[]; retry: number | undefined; comments: number; rest: string } {
+  const parser = new EventStreamParser();
+  parser.push(text);
+  return { events: parser.events, retry: parser.retry, comments: parser.comments, rest: parser.rest };
 }
 
 /** A raw HTTP/1.1 connection: sends `request` and collects every byte the server writes. */
@@ -223,32 +239,37 @@ export async function openStream(url: string, headers: Record<string, string> = 
   const response = await fetch(url, { signal: controller.signal, headers });
   expect(response.status).toBe(200);
   const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
-  let text = '';
+  const parser = new EventStreamParser();
   let ended = false;
+  const waiters: Array<() => void> = [];
+  const wake = (): void => {
+    for (const resolve of waiters.splice(0)) resolve();
+  };
   const pump = (async () => {
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        text += value;
+        parser.push(value);
+        wake();
       }
     } catch {
       // aborted by the test
     }
     ended = true;
+    wake();
   })();
-  const events = () => parseEventStream(text).events;
   return {
-    events,
+    events: () => parser.events,
     get ended() {
       return ended;
     },
     done: pump,
     abort: () => controller.abort(),
     async until(count: number) {
-      while (events().length < count) {
-        if (ended) throw new Error(`stream ended after ${events().length} events`);
-        await new Promise((resolve) => setTimeout(resolve, 5));
+      while (parser.events.length < count) {
+        if (ended) throw new Error(`stream ended after ${parser.events.length} events`);
+        await new Promise<void>((resolve) => waiters.push(resolve));
       }
     },
   };
