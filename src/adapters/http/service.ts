@@ -4,6 +4,7 @@
  * instance, so that later features (processing jobs, a page, other containers) are route
  * plugins registered beside these.
  */
+import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import { describeValue } from '../../engine/validation.js';
@@ -119,6 +120,18 @@ export function createService(options: ServiceOptions = {}): FastifyInstance {
   if (token !== undefined) void app.register(bearerAuth, { token });
   void app.register(ericApiRoutes);
   void app.register(streamRoutes);
+  // Node hands CONNECT (and Upgrade) requests to these events, not to Fastify; without a
+  // listener it would drop the connection silently. Answer them: the service tunnels nothing.
+  const refusal = JSON.stringify({ message: 'CONNECT and Upgrade requests are not served here' });
+  const refuse = (_request: unknown, socket: Duplex): void => {
+    socket.on('error', () => undefined);
+    socket.end(
+      'HTTP/1.1 405 Method Not Allowed\r\nConnection: close\r\nContent-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(refusal)}\r\n\r\n${refusal}`,
+    );
+  };
+  app.server.on('connect', refuse);
+  app.server.on('upgrade', refuse);
   app.addHook('preClose', async () => {
     closing.abort();
     await streams.closeAll();
