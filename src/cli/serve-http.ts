@@ -32,9 +32,10 @@ export function parseAddress(text: string): { host: string; port: number } {
 export function httpCommand(address: string, values: FlagValues, env: NodeJS.ProcessEnv): HttpCommand {
   const { host, port } = parseAddress(address);
   const options: ServiceOptions = {};
-  const token = stringFlag(values, 'token') ?? env.ERIC_SSE_TOKEN;
+  // An empty ERIC_SSE_TOKEN counts as unset; an empty --token is a mistake.
+  const token = stringFlag(values, 'token') ?? (env.ERIC_SSE_TOKEN || undefined);
   if (token !== undefined) {
-    if (token === '') throw new UsageError('--token (or ERIC_SSE_TOKEN) must not be empty');
+    if (token === '') throw new UsageError('--token must not be empty');
     options.token = token;
   }
   const cors = values.cors as string[] | undefined;
