@@ -254,6 +254,6 @@ describe('clear errors for wrong options', () => {
     await channel.dispatch(listener.id, new Message('n', 1));
     const error = await collect(channel.processQueue(listener)).catch((e: Error) => e);
     expect(error).toBeInstanceOf(Error);
-    expect((error as Error).message).toMatch(/resourceLimits|out of memory/);
+    expect((error as Error).message).toMatch(/ran out of memory while loading handler module .*the resourceLimits .* are probably too small/);
   });
 });
