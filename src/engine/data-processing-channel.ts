@@ -1,7 +1,7 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import { AbstractChannel, internalErrorMessage, type ChannelOptions } from './channel.js';
 import { MessageQueueListener } from './listener.js';
-import { Message, type MessageContract, type Payload } from './message.js';
+import { Message, UniqueMessage, type MessageContract, type Payload } from './message.js';
 import { MainThreadExecutor, PoolExecutor, type Executor } from './processing/executors.js';
 import { QueueRun, type MessageSource } from './processing/queue-run.js';
 import { WorkerPool } from './processing/worker-pool.js';
@@ -14,6 +14,11 @@ export interface ProcessedEvent {
   event: string;
   /** The handler's result, the message's payload, or the error description. */
   data: unknown;
+  /**
+   * Id of the `UniqueMessage` the event comes from (absent for other messages): it tells
+   * which input a result belongs to when results come in completion order.
+   */
+  id?: string;
 }
 
 /** Options of `DataProcessingChannel`. */
@@ -193,7 +198,11 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
       until,
       signal,
       highWaterMark,
-      toEvent: (msg, result, error) => this.adapt(result ?? internalErrorMessage(msg, error)),
+      toEvent: (msg, result, error) => {
+        const event = this.adapt(result ?? internalErrorMessage(msg, error));
+        if (msg instanceof UniqueMessage) event.id = msg.id;
+        return event;
+      },
       onStart: () => {
         if (this.#activeRuns.has(listener.id)) throw alreadyRunning();
         this.#activeRuns.set(listener.id, run);
