@@ -55,6 +55,10 @@ describe('eric-sse serve --http', () => {
     await api.dispatch(c, l, 'hello', { n: 1 });
     await stream.until(1);
     expect(output()).toMatch(/"method":"PUT","url":"\/create","status":200/);
+    expect((await fetch(`${base}/channels?token=not-for-logs`)).status).toBe(200);
+    while (!output().includes('/channels?token=')) await once(child.stdout, 'data');
+    expect(output()).toContain('"url":"/channels?token=[redacted]"');
+    expect(output()).not.toContain('not-for-logs');
     const exited = once(child, 'exit');
     child.kill('SIGTERM');
     await stream.done;

@@ -86,7 +86,8 @@ export class EventHistory {
   readonly epoch: string;
   /** How many events are kept. */
   readonly capacity: number;
-  readonly #ring: Array<RecordedEvent | undefined>;
+  /** Event of sequence `s` at index `(s - 1) % capacity`; grows to `capacity`, then wraps. */
+  readonly #ring: RecordedEvent[] = [];
   /** Sequence number of the next event recorded (the first is 1). */
   #nextSequence = 1;
 
@@ -100,7 +101,6 @@ export class EventHistory {
     }
     this.capacity = capacity;
     this.epoch = epoch;
-    this.#ring = new Array<RecordedEvent | undefined>(capacity);
   }
 
   /** How many events are kept now. */
@@ -118,7 +118,8 @@ export class EventHistory {
     const sequence = this.#nextSequence;
     this.#nextSequence += 1;
     const recorded: RecordedEvent = { ...event, id: this.#idOf(sequence) };
-    this.#ring[sequence % this.capacity] = recorded;
+    // Grown on demand: an idle stream's history costs next to nothing.
+    this.#ring[(sequence - 1) % this.capacity] = recorded;
     return recorded;
   }
 
@@ -154,7 +155,7 @@ export class EventHistory {
 
   #range(from: number, to: number): RecordedEvent[] {
     const events: RecordedEvent[] = [];
-    for (let sequence = from; sequence <= to; sequence += 1) events.push(this.#ring[sequence % this.capacity]!);
+    for (let sequence = from; sequence <= to; sequence += 1) events.push(this.#ring[(sequence - 1) % this.capacity]!);
     return events;
   }
 
