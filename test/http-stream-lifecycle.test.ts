@@ -92,3 +92,20 @@ describe('stream lifecycle in the service', () => {
     expect(await channel.deliverNext(l2)).toMatchObject({ type: 'kept', payload: 2 });
   });
 });
+
+describe('HEAD on a stream', () => {
+  it('answers the stream headers without starting the listener or taking its messages', async () => {
+    const service = await startService();
+    const c = await service.createChannel();
+    const l = await service.subscribe(c);
+    await service.dispatch(c, l, 'n', 1);
+    const head = await fetch(`${service.base}/stream/${c}/${l}`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(head.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect((await fetch(`${service.base}/stream/${c}/nope`, { method: 'HEAD' })).status).toBe(404);
+    expect(service.app.eric.channels.get(c).getListener(l).isRunningSync()).toBe(false);
+    const stream = await openStream(`${service.base}/stream/${c}/${l}`);
+    await stream.until(1);
+    expect(stream.events().map((e) => e.data)).toEqual(['1']);
+  });
+});

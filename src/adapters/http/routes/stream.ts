@@ -35,9 +35,21 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
   const { channels, streams, streamSettings, closing } = app.eric;
   const { historySize: _historySize, ...writerSettings } = streamSettings;
 
+  // HEAD: the headers of a stream, without starting one (Fastify's automatic HEAD route would
+  // run the stream and throw its events away).
+  app.head<{ Params: { channelId: string; listenerId: string } }>(
+    '/stream/:channelId/:listenerId',
+    { config: { tokenInQuery: true } },
+    async (request, reply) => {
+      channels.get(request.params.channelId).getListener(request.params.listenerId);
+      return reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8').send();
+    },
+  );
+
   app.get<{ Params: { channelId: string; listenerId: string } }>(
     '/stream/:channelId/:listenerId',
     {
+      exposeHeadRoute: false,
       config: { tokenInQuery: true },
       schema: {
         querystring: { type: 'object', properties: { lastEventId: { type: 'string' }, token: { type: 'string' } } },
