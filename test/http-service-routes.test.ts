@@ -196,5 +196,15 @@ describe('token and CORS', () => {
     expect(refused.headers.get('access-control-allow-origin')).toBe('https://app.example'); // the page can read the 401
     const other = await request(open.base, 'GET', '/channels', { headers: { origin: 'https://evil.example', authorization: 'Bearer t' } });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
+    // The stream (written past Fastify, after hijack) carries the CORS headers too.
+    const auth = { authorization: 'Bearer t', 'content-type': 'application/json' };
+    await request(open.base, 'PUT', '/create?channel_id=c', { headers: { authorization: 'Bearer t' } });
+    const l = (await request(open.base, 'POST', '/subscribe?channel_id=c', { headers: { authorization: 'Bearer t' } }).then((a) => a.json())) as {
+      listener_id: string;
+    };
+    await request(open.base, 'POST', '/broadcast?channel_id=c', { headers: auth, body: JSON.stringify({ type: '_eric_channel_closed' }) });
+    const stream = await request(open.base, 'GET', `/stream/c/${l.listener_id}?token=t`, { headers: { origin: 'https://app.example' } });
+    expect(stream.headers.get('content-type')).toBe('text/event-stream; charset=utf-8');
+    expect(stream.headers.get('access-control-allow-origin')).toBe('https://app.example');
   });
 });
