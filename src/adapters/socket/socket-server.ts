@@ -2,11 +2,13 @@ import { lstat, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import { SSEChannelContainer } from '../../engine/container.js';
 import type { MessageQueueListener } from '../../engine/listener.js';
+import { MESSAGE_TYPE_INTERNAL_ERROR } from '../../engine/message.js';
 import type { SSEChannel, SSEEvent } from '../../engine/sse-channel.js';
 import { Connection, type ConnectionLimits } from './connection.js';
-import { ACK, formatErrorLine, parseCommand, type Command } from './protocol.js';
+import { ACK, describeFailure, formatErrorLine, kDefaultMaxDepth, parseCommand, type Command } from './protocol.js';
 import { pythonJsonDumps } from './python-json.js';
-import { clearStaleSocket, listenWithMode } from './socket-file.js';
+import { checkInteger, describeValue } from './option-checks.js';
+import { checkSocketPath, clearStaleSocket, listenWithMode } from './socket-file.js';
 
 /** Options of `SocketServer`. */
 export interface SocketServerOptions {
@@ -21,6 +23,15 @@ export interface SocketServerOptions {
    * @default 1048576 (1 MiB)
    */
   maxRequestBytes?: number;
+  /**
+   * Deepest nesting of arrays and objects accepted in a request, the request object itself
+   * counting as level 1 (so a payload may nest one level less). A deeper request is answered
+   * `InvalidMessageFormat` naming the limit, before anything is dispatched: deeply nested
+   * payloads would otherwise exhaust the stack of whoever reads them later (consumers using
+   * `JSON.stringify`, `structuredClone`, Python's `json`).
+   * @default 256
+   */
+  maxRequestDepth?: number;
   /**
    * Time in milliseconds a client may take, without sending anything, to complete its request
    * (a request is complete when the client half-closes). After it the client is answered
@@ -62,22 +73,37 @@ type ServerState = 'new' | 'starting' | 'listening' | 'closing' | 'closed';
 const kDefaults = {
   mode: 0o600,
   maxRequestBytes: 1024 * 1024,
+  maxRequestDepth: kDefaultMaxDepth,
   idleTimeoutMs: 10_000,
   peerCheckIntervalMs: 1000,
   shutdownTimeoutMs: 5000,
 } as const;
 
-function checkInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw new TypeError(`SocketServer option ${name} must be an integer, got ${typeof value === 'number' ? value : typeof value}`);
-  }
-  if (value < min || value > max) throw new RangeError(`SocketServer option ${name} must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
 /** The event as Python writes it: a missing payload is `None`, i.e. `null`. */
 function toWireEvent(event: SSEEvent): SSEEvent {
   return event.data === undefined ? { ...event, data: null } : event;
+}
+
+/**
+ * One stream line for an event. An event that cannot be written as JSON (a BigInt or a
+ * circular structure in its payload, a `toJSON` that throws) becomes a
+ * `MESSAGE_TYPE_INTERNAL_ERROR` event naming the error and the message type, so that the
+ * stream, and every later message, goes on.
+ */
+function eventLine(event: SSEEvent): string {
+  try {
+    return `${pythonJsonDumps(toWireEvent(event))}\n`;
+  } catch (error) {
+    const { name, message } = describeFailure(error);
+    const type = typeof event.event === 'string' ? event.event : describeValue(event.event);
+    const report: SSEEvent = {
+      event: MESSAGE_TYPE_INTERNAL_ERROR,
+      retry: event.retry,
+      data: { name, message: `Cannot write the payload of a "${type}" message as JSON: ${message}`, type },
+    };
+    if (typeof event.id === 'string') report.id = event.id;
+    return `${pythonJsonDumps(report)}\n`;
+  }
 }
 
 /**
@@ -103,6 +129,7 @@ export class SocketServer {
   readonly socketPath: string;
   readonly #mode: number;
   readonly #limits: ConnectionLimits;
+  readonly #maxRequestDepth: number;
   readonly #shutdownTimeoutMs: number;
   readonly #onError: (error: Error) => void;
   readonly #connections = new Set<Connection>();
@@ -117,29 +144,28 @@ export class SocketServer {
   #resolveClosed!: () => void;
 
   /**
-   * @param socketPath - where to create the socket file.
+   * @param socketPath - where to create the socket file: at most 107 bytes of UTF-8 on Linux
+   *   (103 on macOS and the BSDs), what every client, Python's included, can connect to.
    * @param options - permissions, limits and error reporting; see `SocketServerOptions`.
-   * @throws TypeError or RangeError for an invalid path or option.
+   * @throws TypeError or RangeError for an invalid path or option; nothing is created then.
    */
   constructor(socketPath: string, options: SocketServerOptions = {}) {
-    if (typeof socketPath !== 'string' || socketPath.length === 0) {
-      throw new TypeError(`SocketServer socketPath must be a non-empty string, got ${typeof socketPath}`);
+    this.socketPath = checkSocketPath(socketPath, 'SocketServer');
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`SocketServer options must be an object, got ${describeValue(options)}`);
     }
-    this.socketPath = socketPath;
-    this.#mode = checkInteger('mode', options.mode ?? kDefaults.mode, 0, 0o777);
+    const check = (name: keyof typeof kDefaults, min: number, max?: number): number =>
+      checkInteger('SocketServer', name, options[name] ?? kDefaults[name], min, max);
+    this.#mode = check('mode', 0, 0o777);
     this.#limits = {
-      maxRequestBytes: checkInteger('maxRequestBytes', options.maxRequestBytes ?? kDefaults.maxRequestBytes, 1),
-      idleTimeoutMs: checkInteger('idleTimeoutMs', options.idleTimeoutMs ?? kDefaults.idleTimeoutMs, 0, 2 ** 31 - 1),
-      peerCheckIntervalMs: checkInteger(
-        'peerCheckIntervalMs',
-        options.peerCheckIntervalMs ?? kDefaults.peerCheckIntervalMs,
-        1,
-        2 ** 31 - 1,
-      ),
+      maxRequestBytes: check('maxRequestBytes', 1),
+      idleTimeoutMs: check('idleTimeoutMs', 0, 2 ** 31 - 1),
+      peerCheckIntervalMs: check('peerCheckIntervalMs', 1, 2 ** 31 - 1),
     };
-    this.#shutdownTimeoutMs = checkInteger('shutdownTimeoutMs', options.shutdownTimeoutMs ?? kDefaults.shutdownTimeoutMs, 0);
+    this.#maxRequestDepth = check('maxRequestDepth', 1);
+    this.#shutdownTimeoutMs = check('shutdownTimeoutMs', 0);
     if (options.onError !== undefined && typeof options.onError !== 'function') {
-      throw new TypeError('SocketServer option onError must be a function');
+      throw new TypeError(`SocketServer option onError must be a function, got ${describeValue(options.onError)}`);
     }
     this.#onError =
       options.onError ?? ((error) => process.emitWarning(`eric-sse socket server: ${formatErrorLine(error)}`, 'SocketServerWarning'));
@@ -240,7 +266,7 @@ export class SocketServer {
   async *handleCommand(raw: string, options: HandleCommandOptions = {}): AsyncGenerator<string, void, undefined> {
     let command: Command;
     try {
-      command = parseCommand(raw);
+      command = parseCommand(raw, { maxDepth: this.#maxRequestDepth });
     } catch (error) {
       yield formatErrorLine(error);
       return;
@@ -306,7 +332,7 @@ export class SocketServer {
     signal?.addEventListener('abort', stop, { once: true });
     try {
       for await (const event of channel.messageStream(listener)) {
-        yield `${pythonJsonDumps(toWireEvent(event))}\n`;
+        yield eventLine(event);
       }
     } finally {
       signal?.removeEventListener('abort', stop);
