@@ -52,6 +52,8 @@ describe('messageStream with something that is not a listener', () => {
     const channel = new SSEChannel();
     const events = [];
     for await (const event of channel.messageStream(bad as never)) events.push(event);
-    expect(events).toEqual([{ event: 'error', retry: 5, data: 'InvalidListenerException: messageStream expects a MessageQueueListener' }]);
+    expect(events).toEqual([
+      { event: 'error', retry: 5, data: expect.stringMatching(/^InvalidListenerException: messageStream expects a MessageQueueListener, got /) },
+    ]);
   });
 });

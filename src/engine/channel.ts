@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Doorbell } from './doorbell.js';
 import {
   describeError,
+  errorParts,
   InvalidChannelException,
   InvalidListenerException,
   NoMessagesException,
@@ -19,6 +20,8 @@ import {
   type MessageContract,
 } from './message.js';
 import type { AbstractMessageQueueFactory, Queue } from './queue.js';
+import { StoppableStream } from './stoppable-stream.js';
+import { describeValue, finiteNumber, optionsObject } from './validation.js';
 
 /** Options shared by every channel. */
 export interface ChannelOptions {
@@ -32,6 +35,16 @@ export interface ChannelOptions {
    * @default new InMemoryMessageQueueFactory()
    */
   queuesFactory?: AbstractMessageQueueFactory;
+}
+
+/** Options of `AbstractChannel.messageStream` and `watch`. */
+export interface MessageStreamOptions {
+  /**
+   * Ends the stream at once when aborted, even while it waits for a message, without
+   * stopping the listener (another stream may take over). The stream ends normally (no
+   * error); a message popped but not yet handed out goes back to the head of the queue.
+   */
+  signal?: AbortSignal;
 }
 
 /** A registered listener with its queue. */
@@ -51,9 +64,30 @@ interface Registration {
 
 /** The message reported for a message whose handler threw: its type, payload and the error. */
 export function internalErrorMessage(msg: MessageContract, error: unknown): Message {
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
+  const { name, message } = errorParts(error);
   return new Message(MESSAGE_TYPE_INTERNAL_ERROR, { name, message, type: msg.type, payload: msg.payload });
+}
+
+/**
+ * The internal-error message for a message whose payload cannot even be adapted (say, a
+ * BigInt under `payloadAdapter = JSON.stringify`): the payload is described, not carried.
+ */
+function internalErrorWithoutPayload(msg: MessageContract, error: unknown, adaptError: unknown): Message {
+  const { name, message } = errorParts(error);
+  const adapting = errorParts(adaptError);
+  return new Message(MESSAGE_TYPE_INTERNAL_ERROR, {
+    name,
+    message,
+    type: msg.type,
+    payloadError: `the payload could not be adapted either (${adapting.name}: ${adapting.message}), so it is left out`,
+  });
+}
+
+function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
+  if (signal !== undefined && !(signal instanceof AbortSignal)) {
+    throw new TypeError(`${where} option "signal" must be an AbortSignal, got ${describeValue(signal)}`);
+  }
+  return signal;
 }
 
 /**
@@ -69,13 +103,13 @@ export abstract class AbstractChannel<Out> {
   readonly #queuesFactory: AbstractMessageQueueFactory;
   readonly #registrations = new Map<string, Registration>();
 
-  constructor(options: ChannelOptions = {}) {
-    const { streamDelaySeconds = 0, queuesFactory = new InMemoryMessageQueueFactory() } = options;
-    if (typeof streamDelaySeconds !== 'number' || !Number.isFinite(streamDelaySeconds) || streamDelaySeconds < 0) {
-      throw new RangeError(`streamDelaySeconds must be a finite number >= 0, got ${String(streamDelaySeconds)}`);
-    }
-    if (typeof queuesFactory?.create !== 'function') {
-      throw new TypeError('queuesFactory must be an AbstractMessageQueueFactory (an object with a create() method)');
+  constructor(options?: ChannelOptions) {
+    const { streamDelaySeconds = 0, queuesFactory = new InMemoryMessageQueueFactory() } = optionsObject(new.target.name, options);
+    finiteNumber('streamDelaySeconds', streamDelaySeconds, 0, true);
+    if (typeof queuesFactory !== 'object' || queuesFactory === null || typeof queuesFactory.create !== 'function') {
+      throw new TypeError(
+        `queuesFactory must be an AbstractMessageQueueFactory (an object with a create() method), got ${describeValue(queuesFactory)}`,
+      );
     }
     this.streamDelaySeconds = streamDelaySeconds;
     this.#queuesFactory = queuesFactory;
@@ -174,15 +208,23 @@ export abstract class AbstractChannel<Out> {
    *
    * Before each delivery it checks that the listener runs, and it reads nothing ahead.
    * An empty queue is waited on without polling; stopping the listener ends a waiting
-   * stream at once. A `MESSAGE_TYPE_CLOSED` message is yielded and ends the stream.
+   * stream at once, and so do `return()` on the stream and `options.signal` (these leave
+   * the listener running). A `MESSAGE_TYPE_CLOSED` message is yielded and ends the stream.
    * An unknown or removed listener yields one `error` event and ends. An `onMessage` that
-   * throws yields a `MESSAGE_TYPE_INTERNAL_ERROR` event for that message and the stream goes on.
+   * throws yields a `MESSAGE_TYPE_INTERNAL_ERROR` event for that message and the stream goes
+   * on. A message popped and not handed out (the stream stopped meanwhile, or adapting it
+   * failed beyond repair) goes back to the head of the queue: nothing taken is lost.
    */
-  async *messageStream(listener: MessageQueueListener): AsyncGenerator<Out, void, undefined> {
+  messageStream(listener: MessageQueueListener, options?: MessageStreamOptions): StoppableStream<Out> {
+    const signal = checkSignal('messageStream', optionsObject('messageStream', options).signal);
+    return new StoppableStream((stop) => this.#deliver(listener, stop), { signal });
+  }
+
+  async *#deliver(listener: MessageQueueListener, stop: AbortSignal): AsyncGenerator<Out, void, undefined> {
     let registration: Registration;
     try {
       if (!(listener instanceof MessageQueueListener)) {
-        throw new InvalidListenerException('messageStream expects a MessageQueueListener');
+        throw new InvalidListenerException(`messageStream expects a MessageQueueListener, got ${describeValue(listener)}`);
       }
       registration = this.#registration(listener.id);
     } catch (error) {
@@ -190,14 +232,14 @@ export abstract class AbstractChannel<Out> {
       return;
     }
     let runningSignal = listener.signal;
-    let link = new LinkedSignal([runningSignal, registration.removed.signal]);
+    let link = new LinkedSignal([runningSignal, registration.removed.signal, stop]);
     try {
-      while (await listener.isRunning()) {
+      while (!stop.aborted && (await listener.isRunning())) {
         if (listener.signal !== runningSignal) {
           // Restarted since the last wait: wait on the new run's signal.
           runningSignal = listener.signal;
           link.dispose();
-          link = new LinkedSignal([runningSignal, registration.removed.signal]);
+          link = new LinkedSignal([runningSignal, registration.removed.signal, stop]);
         }
         const { signal } = link;
         let msg: MessageContract;
@@ -211,13 +253,24 @@ export abstract class AbstractChannel<Out> {
           if (signal.aborted) continue; // stopped while waiting: the loop condition decides
           throw error;
         }
-        let failure: { error: unknown } | undefined;
+        let event: Out;
         try {
-          await listener.onMessage(msg);
+          let failure: { error: unknown } | undefined;
+          try {
+            await listener.onMessage(msg);
+          } catch (error) {
+            failure = { error };
+          }
+          if (stop.aborted) {
+            // Stopped while onMessage ran: nobody takes the event; the message waits for the next stream.
+            await this.requeueMessages(listener.id, [msg]);
+            return;
+          }
+          event = this.#adaptOrReport(msg, failure);
         } catch (error) {
-          failure = { error };
+          await this.requeueMessages(listener.id, [msg]);
+          throw error;
         }
-        const event = this.#adaptOrReport(failure ? internalErrorMessage(msg, failure.error) : msg);
         try {
           yield event;
         } finally {
@@ -237,28 +290,47 @@ export abstract class AbstractChannel<Out> {
   }
 
   /**
-   * Adapts a delivered message; when `adapt` (say, a `payloadAdapter`) throws for it, adapts
-   * an internal-error event for that message instead, so that the stream goes on and the
-   * payload is kept in the event. Only if adapting the error event fails too does it throw.
+   * Adapts a delivered message (or, when its handler failed, an internal-error event for it).
+   * When adapting fails (say, a `payloadAdapter` that cannot serialise the payload), adapts an
+   * internal-error event that carries the payload; when that fails too, one that describes
+   * the failure without the payload. Throws only if even that cannot be adapted.
    */
-  #adaptOrReport(msg: MessageContract): Out {
+  #adaptOrReport(msg: MessageContract, failure: { error: unknown } | undefined): Out {
+    const primary = failure ? internalErrorMessage(msg, failure.error) : msg;
+    let adaptError: unknown;
     try {
-      return this.adapt(msg);
+      return this.adapt(primary);
     } catch (error) {
-      if (msg.type === MESSAGE_TYPE_INTERNAL_ERROR) throw error;
-      return this.adapt(internalErrorMessage(msg, error));
+      adaptError = error;
     }
+    if (!failure) {
+      try {
+        return this.adapt(internalErrorMessage(msg, adaptError));
+      } catch {
+        // the payload is what cannot be adapted: report without it
+      }
+    }
+    return this.adapt(internalErrorWithoutPayload(msg, failure ? failure.error : adaptError, adaptError));
   }
 
   /**
    * Adds and starts a listener, and returns its message stream. The listener is registered at
    * once (a broadcast before the first `next()` is received) and unregistered when the stream
-   * ends, however it ends: nobody else knows it, so its queue would otherwise grow forever.
+   * ends, however it ends (also a `return()` before the first `next()`): nobody else knows it,
+   * so its queue would otherwise grow forever. `return()` ends a waiting stream at once.
    */
-  watch(): AsyncGenerator<Out, void, undefined> {
+  watch(options?: MessageStreamOptions): StoppableStream<Out> {
+    const signal = checkSignal('watch', optionsObject('watch', options).signal);
     const listener = this.addListener();
     listener.startSync();
-    return this.#streamThenRemove(listener);
+    return new StoppableStream((stop) => this.#deliver(listener, stop), {
+      signal,
+      cleanup: async () => {
+        listener.stopSync();
+        // Skip when someone else removed it already (or registered another under its id).
+        if (this.#registrations.get(listener.id)?.listener === listener) await this.removeListener(listener.id);
+      },
+    });
   }
 
   /**
@@ -283,13 +355,19 @@ export abstract class AbstractChannel<Out> {
     if (taken.length === max) return taken;
     if (queue.popMany) {
       if (taken.length === 0) return queue.popMany(max);
-      taken.push(...(await queue.popMany(max - taken.length)));
+      try {
+        taken.push(...(await queue.popMany(max - taken.length)));
+      } catch {
+        // Return what is in hand; the failure, if it lasts, surfaces on the next take.
+      }
       return taken;
     }
     try {
       while (taken.length < max) taken.push(await queue.pop());
     } catch (error) {
-      if (!(error instanceof NoMessagesException)) throw error;
+      // Whatever was popped before a failure is returned, never dropped; a lasting failure
+      // surfaces on the next take, which then has nothing in hand.
+      if (!(error instanceof NoMessagesException) && taken.length === 0) throw error;
     }
     return taken;
   }
@@ -324,16 +402,6 @@ export abstract class AbstractChannel<Out> {
   /** Confirms delivery of popped messages to the listener's queue (see `Queue.ack`); nothing when it has no `ack`. */
   protected async acknowledgeMessages(listenerId: string, messages: MessageContract[]): Promise<void> {
     await this.#registrations.get(listenerId)?.queue.ack?.(messages);
-  }
-
-  async *#streamThenRemove(listener: MessageQueueListener): AsyncGenerator<Out, void, undefined> {
-    try {
-      yield* this.messageStream(listener);
-    } finally {
-      listener.stopSync();
-      // Skip when someone else removed it already (or registered another under its id).
-      if (this.#registrations.get(listener.id)?.listener === listener) await this.removeListener(listener.id);
-    }
   }
 
   async #waitForMessage(registration: Registration, signal: AbortSignal): Promise<MessageContract> {
@@ -377,6 +445,9 @@ export abstract class AbstractChannel<Out> {
   }
 
   #registration(listenerId: string): Registration {
+    if (typeof listenerId !== 'string') {
+      throw new InvalidListenerException(`A listener id (a string) was expected, got ${describeValue(listenerId)}`);
+    }
     const registration = this.#registrations.get(listenerId);
     if (!registration) throw new InvalidListenerException(`No listener with id ${listenerId}`);
     return registration;

@@ -26,8 +26,42 @@ export class RepositoryError extends Error {
   override readonly name = 'RepositoryError';
 }
 
-/** Describes any thrown value as text, for error messages and error events. */
+/**
+ * The name and message of any thrown value, for error events and error lines. Never throws,
+ * whatever was thrown: `Object.create(null)`, an object whose `toString` or `message` getter
+ * throws, a revoked proxy.
+ */
+export function errorParts(error: unknown): { name: string; message: string } {
+  let name = 'Error';
+  let message: string;
+  try {
+    if (error instanceof Error) {
+      name = typeof error.name === 'string' ? error.name : 'Error';
+      message = typeof error.message === 'string' ? error.message : safeString(error.message);
+    } else {
+      message = safeString(error);
+    }
+  } catch {
+    message = 'an error that cannot be described (reading it threw)';
+  }
+  return { name, message };
+}
+
+/** `String(value)`, or a fallback when even that throws (no `toString`, a throwing one). */
+function safeString(value: unknown): string {
+  try {
+    return String(value);
+  } catch {
+    try {
+      return `an unprintable value ${JSON.stringify(value) ?? typeof value}`;
+    } catch {
+      return `an unprintable ${typeof value}`;
+    }
+  }
+}
+
+/** Describes any thrown value as text (`Name: message`), for error messages and error events. Never throws. */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
-  return String(error);
+  const { name, message } = errorParts(error);
+  return error instanceof Error ? `${name}: ${message}` : message;
 }
