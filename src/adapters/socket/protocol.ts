@@ -4,6 +4,7 @@
  * closes. This module parses and validates commands and words the answers; it does no I/O.
  */
 import {
+  errorParts,
   InvalidChannelException,
   InvalidListenerException,
   InvalidMessageFormat,
@@ -179,25 +180,12 @@ export function parseCommand(raw: string, options: ParseOptions = {}): Command {
 }
 
 /**
- * The name and message of any thrown value, for an answer. Never throws, whatever was thrown
- * (an object without a prototype, a `toString` or getter that throws...).
- */
-export function describeFailure(error: unknown): { name: string; message: string } {
-  try {
-    if (error instanceof Error) return { name: String(error.name), message: String(error.message) };
-    return { name: 'Error', message: typeof error === 'string' ? error : String(error) };
-  } catch {
-    return { name: 'Error', message: `unprintable ${error === null ? 'null' : typeof error} thrown` };
-  }
-}
-
-/**
  * The one-line answer for a failure: `ClassName: message`, e.g.
  * `InvalidChannelException: No channel with id 2`. Line breaks in the message become spaces
  * so that the answer stays one line. Never throws.
  */
 export function formatErrorLine(error: unknown): string {
-  const { name, message } = describeFailure(error);
+  const { name, message } = errorParts(error);
   return `${name}: ${message.replace(/\r?\n|\r/g, ' ')}`;
 }
 

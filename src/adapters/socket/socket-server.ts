@@ -1,14 +1,16 @@
 import { lstat, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import { SSEChannelContainer } from '../../engine/container.js';
+import { errorParts } from '../../engine/errors.js';
 import type { MessageQueueListener } from '../../engine/listener.js';
-import { MESSAGE_TYPE_INTERNAL_ERROR } from '../../engine/message.js';
+import { MESSAGE_TYPE_INTERNAL_ERROR, type MessageContract } from '../../engine/message.js';
 import type { SSEChannel, SSEEvent } from '../../engine/sse-channel.js';
 import { Connection, type ConnectionLimits } from './connection.js';
-import { ACK, describeFailure, formatErrorLine, kDefaultMaxDepth, parseCommand, type Command } from './protocol.js';
+import { ACK, formatErrorLine, kDefaultMaxDepth, parseCommand, type Command } from './protocol.js';
 import { pythonJsonDumps } from './python-json.js';
 import { checkInteger, describeValue } from './option-checks.js';
 import { checkSocketPath, clearStaleSocket, listenWithMode } from './socket-file.js';
+import { StreamSession, type AnswerChunk, type StreamCarrier } from './stream-session.js';
 
 /** Options of `SocketServer`. */
 export interface SocketServerOptions {
@@ -63,9 +65,15 @@ export interface SocketServerOptions {
 
 /** Options of `SocketServer.handleCommand`. */
 export interface HandleCommandOptions {
-  /** Aborting it ends a stream (`l`, `w`) and stops its listener: the client went away. */
+  /**
+   * Aborting it ends a stream (`l`, `w`) at once, even while it waits, and stops its listener
+   * (unless a newer stream of the listener took over): the client went away.
+   */
   signal?: AbortSignal;
 }
+
+/** The signal of a consumer that never goes away. */
+const kNeverAborted = new AbortController().signal;
 
 /** Where a server is in its life. */
 type ServerState = 'new' | 'starting' | 'listening' | 'closing' | 'closed';
@@ -94,7 +102,7 @@ function eventLine(event: SSEEvent): string {
   try {
     return `${pythonJsonDumps(toWireEvent(event))}\n`;
   } catch (error) {
-    const { name, message } = describeFailure(error);
+    const { name, message } = errorParts(error);
     const type = typeof event.event === 'string' ? event.event : describeValue(event.event);
     const report: SSEEvent = {
       event: MESSAGE_TYPE_INTERNAL_ERROR,
@@ -133,6 +141,8 @@ export class SocketServer {
   readonly #shutdownTimeoutMs: number;
   readonly #onError: (error: Error) => void;
   readonly #connections = new Set<Connection>();
+  /** The current stream of each listener being streamed (`l` or `w`). */
+  readonly #streams = new Map<MessageQueueListener, StreamSession>();
   #server: net.Server | undefined;
   #state: ServerState = 'new';
   #closing: Promise<void> | undefined;
@@ -261,82 +271,124 @@ export class SocketServer {
   /**
    * Runs one raw command and yields what the server writes back: an id, `ack`, JSON event lines
    * (each ending with a newline) for `l` and `w`, or one error line `ClassName: message`.
-   * Never throws for a bad command; testable without a socket.
+   * Never throws for a bad command; testable without a socket. An event counts as delivered
+   * once the consumer asks for the next one (or leaves the loop).
    */
   async *handleCommand(raw: string, options: HandleCommandOptions = {}): AsyncGenerator<string, void, undefined> {
+    if (typeof options !== 'object' || options === null) {
+      throw new TypeError(`handleCommand options must be an object, got ${describeValue(options)}`);
+    }
+    const carrier: StreamCarrier = { signal: options.signal ?? kNeverAborted, dropUnflushed: () => undefined };
+    for await (const chunk of this.#answer(raw, carrier)) {
+      try {
+        yield chunk.text;
+      } finally {
+        chunk.onWritten?.();
+      }
+    }
+  }
+
+  /** Runs one raw command for `carrier` (a connection, or `handleCommand`'s consumer). */
+  async *#answer(raw: string, carrier: StreamCarrier): AsyncGenerator<AnswerChunk, void, undefined> {
     let command: Command;
     try {
       command = parseCommand(raw, { maxDepth: this.#maxRequestDepth });
     } catch (error) {
-      yield formatErrorLine(error);
+      yield { text: formatErrorLine(error) };
       return;
     }
     try {
-      yield* this.#run(command, options.signal);
+      yield* this.#run(command, carrier);
     } catch (error) {
-      yield formatErrorLine(error);
+      yield { text: formatErrorLine(error) };
     }
   }
 
-  async *#run(command: Command, signal: AbortSignal | undefined): AsyncGenerator<string, void, undefined> {
+  async *#run(command: Command, carrier: StreamCarrier): AsyncGenerator<AnswerChunk, void, undefined> {
     switch (command.verb) {
       case 'c':
-        yield this.cc.add().id;
+        yield { text: this.cc.add().id };
         return;
       case 'r':
-        yield this.cc.get(command.channelId).addListener().id;
+        yield { text: this.cc.get(command.channelId).addListener().id };
         return;
       case 'd':
         await this.cc.get(command.channelId).dispatch(command.listenerId, command.message);
-        yield ACK;
+        yield { text: ACK };
         return;
       case 'b':
         await this.cc.get(command.channelId).broadcast(command.message);
-        yield ACK;
+        yield { text: ACK };
         return;
       case 'rl':
         await this.cc.get(command.channelId).removeListener(command.listenerId);
-        yield ACK;
+        yield { text: ACK };
         return;
       case 'rc':
         this.cc.rm(command.channelId);
-        yield ACK;
+        yield { text: ACK };
         return;
       case 'l': {
         const channel = this.cc.get(command.channelId);
-        yield* this.#stream(channel, channel.getListener(command.listenerId), signal, false);
+        yield* this.#stream(channel, channel.getListener(command.listenerId), carrier, false);
         return;
       }
       case 'w': {
         const channel = this.cc.get(command.channelId);
-        yield* this.#stream(channel, channel.addListener(), signal, true);
+        yield* this.#stream(channel, channel.addListener(), carrier, true);
         return;
       }
     }
   }
 
   /**
-   * Streams a listener's events as JSON lines while it runs. The listener is started first and
-   * stopped when the stream ends for any reason; a watch's own listener is also removed, since
-   * nobody else knows its id and its queue would otherwise keep growing.
+   * Streams a listener's events as JSON lines while it runs.
+   *
+   * A listener has at most one stream: a new one (a client that reconnects) ends the previous
+   * one, waits until that one's undelivered messages are back in the queue, and takes over;
+   * the listener keeps running. The listener is started first, and stopped when the stream
+   * ends while still the listener's current stream (its client went away, the server shuts
+   * down, the channel ended it); a stream that was taken over stops nothing. Events whose
+   * write fails go back to the head of the queue. A watch's own listener is also removed,
+   * since nobody else knows its id and its queue would otherwise keep growing.
    */
   async *#stream(
     channel: SSEChannel,
     listener: MessageQueueListener,
-    signal: AbortSignal | undefined,
+    carrier: StreamCarrier,
     removeAfter: boolean,
-  ): AsyncGenerator<string, void, undefined> {
-    const stop = (): void => listener.stopSync();
-    listener.startSync();
-    if (signal?.aborted) stop();
-    signal?.addEventListener('abort', stop, { once: true });
+  ): AsyncGenerator<AnswerChunk, void, undefined> {
+    const session = new StreamSession(carrier, (messages) => channel.requeue(listener.id, messages), (error) =>
+      this.#onError(error instanceof Error ? error : new Error(formatErrorLine(error))),
+    );
+    const previous = this.#streams.get(listener);
+    this.#streams.set(listener, session);
     try {
-      for await (const event of channel.messageStream(listener)) {
-        yield eventLine(event);
+      if (previous) {
+        previous.supersede();
+        await previous.settled; // its undelivered messages go first
+      }
+      if (session.signal.aborted) return;
+      listener.startSync();
+      let handedOut: MessageContract | undefined;
+      const events = channel.messageStream(listener, {
+        signal: session.signal,
+        onHandOut: (msg) => {
+          handedOut = msg;
+        },
+      });
+      for await (const event of events) {
+        const msg = handedOut;
+        handedOut = undefined;
+        const text = eventLine(event);
+        yield msg ? session.track(text, msg) : { text };
       }
     } finally {
-      signal?.removeEventListener('abort', stop);
-      stop();
+      if (this.#streams.get(listener) === session) {
+        this.#streams.delete(listener);
+        listener.stopSync();
+      }
+      session.end();
       if (removeAfter) await channel.removeListener(listener.id).catch(() => undefined);
     }
   }
@@ -351,7 +403,7 @@ export class SocketServer {
       socket.destroy();
       return;
     }
-    const connection = new Connection(socket, (raw, signal) => this.handleCommand(raw, { signal }), this.#limits, this.#onError);
+    const connection = new Connection(socket, (raw, carrier) => this.#answer(raw, carrier), this.#limits, this.#onError);
     this.#connections.add(connection);
     socket.once('close', () => this.#connections.delete(connection));
   }
