@@ -363,12 +363,20 @@ export class SocketServer {
     );
     const previous = this.#streams.get(listener);
     this.#streams.set(listener, session);
+    const isCurrent = (): boolean => this.#streams.get(listener) === session;
+    // The client went away or the server shuts down: stop the listener, unless a newer stream
+    // took it over. A message in delivery is still yielded: written if the client is there (a
+    // graceful shutdown), handed back if not.
+    const onGone = (): void => {
+      if (isCurrent()) listener.stopSync();
+    };
+    carrier.signal.addEventListener('abort', onGone, { once: true });
     try {
       if (previous) {
         previous.supersede();
         await previous.settled; // its undelivered messages go first
       }
-      if (session.signal.aborted) return;
+      if (session.signal.aborted || carrier.signal.aborted) return;
       listener.startSync();
       let handedOut: MessageContract | undefined;
       const events = channel.messageStream(listener, {
@@ -384,7 +392,8 @@ export class SocketServer {
         yield msg ? session.track(text, msg) : { text };
       }
     } finally {
-      if (this.#streams.get(listener) === session) {
+      carrier.signal.removeEventListener('abort', onGone);
+      if (isCurrent()) {
         this.#streams.delete(listener);
         listener.stopSync();
       }

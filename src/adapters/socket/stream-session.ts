@@ -39,7 +39,6 @@ export class StreamSession {
   readonly #carrier: StreamCarrier;
   readonly #handBack: (messages: MessageContract[]) => Promise<void>;
   readonly #onError: (error: unknown) => void;
-  readonly #onCarrierAbort = (): void => this.#abort.abort();
   readonly #undelivered: InFlight[] = [];
   #seq = 0;
   #inFlight = 0;
@@ -54,7 +53,7 @@ export class StreamSession {
   readonly settled: Promise<void>;
 
   /**
-   * @param carrier - the connection: its signal ends the stream too.
+   * @param carrier - the connection.
    * @param handBack - puts messages back at the head of the listener's queue, `messages[0]` first.
    * @param onError - receives a failure of `handBack`.
    */
@@ -69,11 +68,9 @@ export class StreamSession {
     this.settled = new Promise((resolve) => {
       this.#resolveSettled = resolve;
     });
-    if (carrier.signal.aborted) this.#abort.abort();
-    else carrier.signal.addEventListener('abort', this.#onCarrierAbort, { once: true });
   }
 
-  /** Aborts when the stream must end: its client went away, or a newer stream took over. */
+  /** Aborts when a newer stream of the same listener takes over: this one must end at once. */
   get signal(): AbortSignal {
     return this.#abort.signal;
   }
@@ -113,7 +110,6 @@ export class StreamSession {
 
   /** Marks the end of the stream: nothing more will be tracked. */
   end(): void {
-    this.#carrier.signal.removeEventListener('abort', this.#onCarrierAbort);
     this.#ended = true;
     this.#maybeSettle();
   }
