@@ -4,8 +4,6 @@
  */
 import { describeValue } from '../../engine/validation.js';
 
-export { describeValue };
-
 /**
  * Checks that an option is an integer within `[min, max]` and returns it.
  * @param owner - the class or function the option belongs to, for the message.

@@ -4,7 +4,7 @@
  */
 import { chmod, lstat, unlink } from 'node:fs/promises';
 import net from 'node:net';
-import { describeValue } from './option-checks.js';
+import { describeValue } from '../../engine/validation.js';
 
 /**
  * Longest socket path, in bytes of UTF-8, that every client can connect to: the size of
@@ -22,8 +22,7 @@ export const kMaxSocketPathBytes = process.platform === 'linux' || process.platf
  */
 export function checkSocketPath(socketPath: unknown, owner: string): string {
   if (typeof socketPath !== 'string' || socketPath.length === 0) {
-    const got = typeof socketPath === 'string' ? 'an empty string' : describeValue(socketPath);
-    throw new TypeError(`${owner} socketPath must be a non-empty string, got ${got}`);
+    throw new TypeError(`${owner} socketPath must be a non-empty string, got ${describeValue(socketPath)}`);
   }
   const bytes = Buffer.byteLength(socketPath, 'utf8');
   if (bytes > kMaxSocketPathBytes) {

@@ -8,7 +8,8 @@ import type { SSEChannel, SSEEvent } from '../../engine/sse-channel.js';
 import { Connection, type ConnectionLimits } from './connection.js';
 import { ACK, formatErrorLine, kDefaultMaxDepth, parseCommand, type Command } from './protocol.js';
 import { pythonJsonDumps } from './python-json.js';
-import { checkInteger, describeValue } from './option-checks.js';
+import { describeValue } from '../../engine/validation.js';
+import { checkInteger } from './option-checks.js';
 import { checkSocketPath, clearStaleSocket, listenWithMode } from './socket-file.js';
 import { StreamSession, type AnswerChunk, type StreamCarrier } from './stream-session.js';
 
