@@ -12,6 +12,7 @@ import {
   RepositoryError,
 } from '../../engine/errors.js';
 import { Message, type Payload } from '../../engine/message.js';
+import { payloadNumberTwin } from './python-numbers.js';
 
 /** What the server answers when `d`, `b`, `rl` or `rc` succeeds (no newline, as in Python). */
 export const ACK = 'ack';
@@ -27,8 +28,8 @@ export type Command =
   | { readonly verb: 'c' }
   | { readonly verb: 'r' | 'w' | 'rc'; readonly channelId: string }
   | { readonly verb: 'l' | 'rl'; readonly channelId: string; readonly listenerId: string }
-  | { readonly verb: 'd'; readonly channelId: string; readonly listenerId: string; readonly message: Message }
-  | { readonly verb: 'b'; readonly channelId: string; readonly message: Message };
+  | { readonly verb: 'd'; readonly channelId: string; readonly listenerId: string; readonly message: Message; readonly numbers: unknown }
+  | { readonly verb: 'b'; readonly channelId: string; readonly message: Message; readonly numbers: unknown };
 
 /** Default of `ParseOptions.maxDepth`: far deeper than any real message, far from any stack limit. */
 export const kDefaultMaxDepth = 256;
@@ -130,7 +131,8 @@ export function jsonDepth(text: string, limit = Number.POSITIVE_INFINITY): numbe
  */
 export function parseCommand(raw: string, options: ParseOptions = {}): Command {
   const maxDepth = options.maxDepth ?? kDefaultMaxDepth;
-  if (jsonDepth(raw, maxDepth) > maxDepth) {
+  const depth = jsonDepth(raw, maxDepth);
+  if (depth > maxDepth) {
     throw new InvalidMessageFormat(
       `Request nested deeper than ${maxDepth} levels of arrays and objects (the limit; the request object is level 1): ${quote(raw)}`,
     );
@@ -170,11 +172,13 @@ export function parseCommand(raw: string, options: ParseOptions = {}): Command {
     case 'd': {
       // Message format first, as Python parses the message before looking anything up.
       const message = requireMessage(fields, 'd');
-      return { verb: 'd', channelId: requireChannelId(fields, 'd'), listenerId: requireListenerId(fields, 'd'), message };
+      const channelId = requireChannelId(fields, 'd');
+      const listenerId = requireListenerId(fields, 'd');
+      return { verb: 'd', channelId, listenerId, message, numbers: payloadNumberTwin(raw, depth) };
     }
     case 'b': {
       const message = requireMessage(fields, 'b');
-      return { verb: 'b', channelId: requireChannelId(fields, 'b'), message };
+      return { verb: 'b', channelId: requireChannelId(fields, 'b'), message, numbers: payloadNumberTwin(raw, depth) };
     }
   }
 }

@@ -5,6 +5,8 @@
  * tests and line-oriented tools identical whichever side (Python or Node) is talking.
  */
 
+import { twinMember, twinNumberText } from './python-numbers.js';
+
 // Characters Python escapes under ensure_ascii that JSON.stringify leaves raw: DEL and
 // everything above ASCII (JSON.stringify already escapes control characters and lone
 // surrogates the same way Python does).
@@ -22,6 +24,8 @@ function dumpString(text: string): string {
 /** An array or object being written: its members so far and the next one to write. */
 interface Frame {
   readonly container: object;
+  /** The container's number twin (see `python-numbers.ts`), or `undefined`. */
+  readonly twin: unknown;
   /** Keys of an object's own enumerable properties; `undefined` for an array. */
   readonly keys: string[] | undefined;
   readonly length: number;
@@ -38,15 +42,18 @@ function jsonValueOf(value: unknown, key: string): unknown {
   return value;
 }
 
-/** The text of a value that is not an array or object; `undefined` for a value JSON has no form of. */
-function dumpLeaf(value: unknown): string | undefined {
+/**
+ * The text of a value that is not an array or object; `undefined` for a value JSON has no
+ * form of. A number takes Python's form from its twin when the twin has one.
+ */
+function dumpLeaf(value: unknown, twin: unknown): string | undefined {
   if (value === null) return 'null';
   switch (typeof value) {
     case 'string':
       return dumpString(value);
     case 'number':
       // Python writes NaN/Infinity as bare words that are not JSON; null keeps the line parseable.
-      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+      return twinNumberText(value, twin) ?? (Number.isFinite(value) ? JSON.stringify(value) : 'null');
     case 'boolean':
       return value ? 'true' : 'false';
     case 'bigint':
@@ -66,10 +73,11 @@ function addMember(frame: Frame, text: string | undefined): void {
  * Writes `root` with an explicit stack instead of recursion, so that no input, however deeply
  * nested, can overflow the call stack.
  */
-function dumpValue(root: unknown): string | undefined {
+function dumpValue(root: unknown, rootTwin: unknown): string | undefined {
   const stack: Frame[] = [];
   const open = new Set<object>(); // containers being written: meeting one again is a cycle
   let next: unknown = root;
+  let nextTwin: unknown = rootTwin;
   let key = '';
   let hasNext = true;
   for (;;) {
@@ -81,9 +89,9 @@ function dumpValue(root: unknown): string | undefined {
         open.add(value);
         const keys = Array.isArray(value) ? undefined : Object.keys(value);
         const length = keys ? keys.length : (value as unknown[]).length;
-        stack.push({ container: value, keys, length, index: -1, parts: [] });
+        stack.push({ container: value, twin: nextTwin, keys, length, index: -1, parts: [] });
       } else {
-        const text = dumpLeaf(value);
+        const text = dumpLeaf(value, nextTwin);
         if (stack.length === 0) return text;
         addMember(stack[stack.length - 1]!, text);
       }
@@ -93,6 +101,7 @@ function dumpValue(root: unknown): string | undefined {
     if (top.index < top.length) {
       key = top.keys ? top.keys[top.index]! : String(top.index);
       next = (top.container as Record<string, unknown>)[key];
+      nextTwin = twinMember(top.twin, key);
       hasNext = true;
       continue;
     }
@@ -107,11 +116,15 @@ function dumpValue(root: unknown): string | undefined {
 /**
  * Serializes `value` as Python's `json.dumps` does by default: `{"a": 1, "b": [1, 2]}`,
  * non-ASCII characters escaped as `\uXXXX`. Like `JSON.stringify`, object properties whose
- * value is `undefined` (or a function) are left out, and `toJSON()` is honoured.
+ * value is `undefined` (or a function) are left out, and `toJSON()` is honoured. Uses no
+ * recursion: any depth is written.
+ * @param numbers - the number twin of `value` (see `python-numbers.ts`): where it has a number
+ *   literal of exactly the value found at the same place, Python's form of that literal is
+ *   written (`1.0`, `12345678901234567890`) instead of JavaScript's (`1`, `12345678901234567000`).
  * @throws TypeError for a BigInt, a circular structure, or a top-level value with no JSON form.
  */
-export function pythonJsonDumps(value: unknown): string {
-  const text = dumpValue(value);
+export function pythonJsonDumps(value: unknown, numbers?: unknown): string {
+  const text = dumpValue(value, numbers);
   if (text === undefined) throw new TypeError(`Cannot serialize ${typeof value} as JSON`);
   return text;
 }

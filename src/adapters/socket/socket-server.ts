@@ -94,14 +94,15 @@ function toWireEvent(event: SSEEvent): SSEEvent {
 }
 
 /**
- * One stream line for an event. An event that cannot be written as JSON (a BigInt or a
+ * One stream line for an event, its payload's numbers in Python's form where `payloadNumbers`
+ * (the payload's number twin) has them. An event that cannot be written as JSON (a BigInt or a
  * circular structure in its payload, a `toJSON` that throws) becomes a
  * `MESSAGE_TYPE_INTERNAL_ERROR` event naming the error and the message type, so that the
  * stream, and every later message, goes on.
  */
-function eventLine(event: SSEEvent): string {
+function eventLine(event: SSEEvent, payloadNumbers?: unknown): string {
   try {
-    return `${pythonJsonDumps(toWireEvent(event))}\n`;
+    return `${pythonJsonDumps(toWireEvent(event), payloadNumbers === undefined ? undefined : { data: payloadNumbers })}\n`;
   } catch (error) {
     const { name, message } = errorParts(error);
     const type = typeof event.event === 'string' ? event.event : describeValue(event.event);
@@ -142,6 +143,11 @@ export class SocketServer {
   readonly #shutdownTimeoutMs: number;
   readonly #onError: (error: Error) => void;
   readonly #connections = new Set<Connection>();
+  /**
+   * Number twins of the messages that came in over the socket and whose payload has numbers
+   * Python writes differently: while a message lives, its events are written with Python's forms.
+   */
+  readonly #numberTwins = new WeakMap<MessageContract, unknown>();
   /** The current stream of each listener being streamed (`l` or `w`). */
   readonly #streams = new Map<MessageQueueListener, StreamSession>();
   #server: net.Server | undefined;
@@ -314,10 +320,12 @@ export class SocketServer {
         yield { text: this.cc.get(command.channelId).addListener().id };
         return;
       case 'd':
+        this.#keepNumbers(command.message, command.numbers);
         await this.cc.get(command.channelId).dispatch(command.listenerId, command.message);
         yield { text: ACK };
         return;
       case 'b':
+        this.#keepNumbers(command.message, command.numbers);
         await this.cc.get(command.channelId).broadcast(command.message);
         yield { text: ACK };
         return;
@@ -340,6 +348,11 @@ export class SocketServer {
         return;
       }
     }
+  }
+
+  /** Remembers the number twin of a message that came in over the socket (see `python-numbers.ts`). */
+  #keepNumbers(message: MessageContract, numbers: unknown): void {
+    if (numbers !== undefined) this.#numberTwins.set(message, numbers);
   }
 
   /**
@@ -389,7 +402,7 @@ export class SocketServer {
       for await (const event of events) {
         const msg = handedOut;
         handedOut = undefined;
-        const text = eventLine(event);
+        const text = eventLine(event, msg && this.#numberTwins.get(msg));
         yield msg ? session.track(text, msg) : { text };
       }
     } finally {
