@@ -24,6 +24,8 @@ export { SimpleDistributedApplicationListener } from './engine/distributed-liste
 export { SSEChannelContainer } from './engine/container.js';
 export { DataProcessingChannel } from './engine/data-processing-channel.js';
 export { WorkerListener } from './engine/worker-listener.js';
+export { JOB_EVENT_END, JOB_EVENT_PROGRESS, JOB_EVENT_RESULT, ProcessingJob } from './engine/jobs/processing-job.js';
+export { ndjsonRows, RowError } from './engine/jobs/rows.js';
 export { SocketServer } from './adapters/socket/socket-server.js';
 export { SocketClient } from './adapters/socket/socket-client.js';
 
@@ -39,5 +41,7 @@ export type {
   ProcessQueueOptions,
 } from './engine/data-processing-channel.js';
 export type { HandlerContext, MessageHandler, WorkerListenerOptions } from './engine/worker-listener.js';
+export type { JobEvent, JobProgress, JobState, JobSummary, ProcessingJobOptions } from './engine/jobs/processing-job.js';
+export type { MessageStreamOptions } from './engine/channel.js';
 export type { HandleCommandOptions, SocketServerOptions } from './adapters/socket/socket-server.js';
 export type { SocketRequest } from './adapters/socket/socket-client.js';

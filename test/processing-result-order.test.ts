@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Message } from 'eric-sse';
+import { Message, UniqueMessage } from 'eric-sse';
 import { collect, dispatchAll, workerSetup } from './processing-helpers.js';
 
 describe('processQueue result order', () => {
@@ -31,5 +31,18 @@ describe('processQueue result order', () => {
     await channel.notifyEnd();
     const events = await collect(channel.processQueue(setup.listener, { ordered: true }));
     expect(events.map((e) => e.data)).toEqual(ids);
+  });
+});
+
+describe('processQueue: which input a result belongs to', () => {
+  it('carries the UniqueMessage id on its result and on its error event', async () => {
+    const { channel, listener } = workerSetup('throwing-handler.js');
+    await channel.dispatch(listener.id, new UniqueMessage('a', new Message('ok', 1)));
+    await channel.dispatch(listener.id, new UniqueMessage('b', new Message('bad', 2)));
+    await channel.dispatch(listener.id, new Message('ok', 3));
+    await channel.notifyEnd();
+    const events = await collect(channel.processQueue(listener, { ordered: true }));
+    expect(events.map((e) => e.id)).toEqual(['a', 'b', undefined]);
+    expect(events[1]!.event).toBe('_eric_error');
   });
 });

@@ -1,10 +1,11 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import { AbstractChannel, internalErrorMessage, type ChannelOptions } from './channel.js';
 import { MessageQueueListener } from './listener.js';
-import { Message, type MessageContract, type Payload } from './message.js';
+import { Message, UniqueMessage, type MessageContract, type Payload } from './message.js';
 import { MainThreadExecutor, PoolExecutor, type Executor } from './processing/executors.js';
 import { QueueRun, type MessageSource } from './processing/queue-run.js';
 import { WorkerPool } from './processing/worker-pool.js';
+import { describeValue, finiteNumber, nonNegativeInteger, optionsObject, positiveInteger } from './validation.js';
 import { WorkerListener } from './worker-listener.js';
 
 /** What `DataProcessingChannel` streams yield: the event name (message type) and its data. */
@@ -13,6 +14,11 @@ export interface ProcessedEvent {
   event: string;
   /** The handler's result, the message's payload, or the error description. */
   data: unknown;
+  /**
+   * Id of the `UniqueMessage` the event comes from (absent for other messages): it tells
+   * which input a result belongs to when results come in completion order.
+   */
+  id?: string;
 }
 
 /** Options of `DataProcessingChannel`. */
@@ -36,6 +42,12 @@ export interface DataProcessingChannelOptions extends ChannelOptions {
    * @default 4
    */
   targetBatchMilliseconds?: number;
+  /**
+   * Time, in milliseconds, `close()` lets handlers still running finish (their messages were
+   * already handed back to the queue) before it ends their threads.
+   * @default 5000
+   */
+  closeTimeoutMs?: number;
 }
 
 /** Options of `DataProcessingChannel.processQueue`. */
@@ -56,11 +68,21 @@ export interface ProcessQueueOptions {
   signal?: AbortSignal;
 }
 
-function positiveInteger(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new RangeError(`${name} must be a positive integer, got ${String(value)}`);
+/** The `ResourceLimits` fields worker threads accept, each a number of megabytes. */
+const kResourceLimitFields = ['maxOldGenerationSizeMb', 'maxYoungGenerationSizeMb', 'codeRangeSizeMb', 'stackSizeMb'] as const;
+
+function checkResourceLimits(value: unknown): ResourceLimits | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`resourceLimits must be an object such as { maxOldGenerationSizeMb: 256 }, got ${describeValue(value)}`);
   }
-  return value;
+  for (const [key, limit] of Object.entries(value)) {
+    if (!(kResourceLimitFields as readonly string[]).includes(key)) {
+      throw new RangeError(`resourceLimits has an unknown field ${JSON.stringify(key)}; known: ${kResourceLimitFields.join(', ')}`);
+    }
+    if (limit !== undefined) finiteNumber(`resourceLimits.${key}`, limit, 0, false);
+  }
+  return value as ResourceLimits;
 }
 
 /**
@@ -85,27 +107,29 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
   readonly #resourceLimits: ResourceLimits | undefined;
   readonly #maxBatchSize: number;
   readonly #targetBatchMilliseconds: number;
+  readonly #closeTimeoutMs: number;
   #pool: WorkerPool | undefined;
   #closed = false;
-  /** Runs in progress, stopped by `close()`. */
+  /** Runs not yet ended, stopped by `close()`. */
   readonly #runs = new Set<QueueRun<ProcessedEvent>>();
+  /** Runs that have started, by listener id: one at a time per listener. */
+  readonly #activeRuns = new Map<string, QueueRun<ProcessedEvent>>();
 
   /**
    * @throws RangeError when `maxWorkers`, `maxBatchSize` or `targetBatchMilliseconds` is out of range.
    */
   constructor(options: DataProcessingChannelOptions) {
-    super(options);
-    if (typeof options !== 'object' || options === null) {
-      throw new TypeError('DataProcessingChannel needs an options object with maxWorkers, e.g. { maxWorkers: 4 }');
+    if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+      throw new TypeError(
+        `DataProcessingChannel needs an options object with maxWorkers, e.g. { maxWorkers: 4 }, got ${describeValue(options)}`,
+      );
     }
+    super(options);
     this.maxWorkers = positiveInteger('maxWorkers', options.maxWorkers);
     this.#maxBatchSize = positiveInteger('maxBatchSize', options.maxBatchSize ?? 256);
-    const target = options.targetBatchMilliseconds ?? 4;
-    if (typeof target !== 'number' || !(target > 0) || !Number.isFinite(target)) {
-      throw new RangeError(`targetBatchMilliseconds must be a finite number > 0, got ${String(target)}`);
-    }
-    this.#targetBatchMilliseconds = target;
-    this.#resourceLimits = options.resourceLimits;
+    this.#targetBatchMilliseconds = finiteNumber('targetBatchMilliseconds', options.targetBatchMilliseconds ?? 4, 0, false);
+    this.#closeTimeoutMs = nonNegativeInteger('closeTimeoutMs', options.closeTimeoutMs ?? 5000);
+    this.#resourceLimits = checkResourceLimits(options.resourceLimits);
   }
 
   /** `{ event: msg.type, data: msg.payload }`. */
@@ -132,19 +156,25 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
    * longer) registered, and with an Error naming the module when a handler cannot be loaded
    * (before anything is popped).
    */
-  processQueue(listener: MessageQueueListener, options: ProcessQueueOptions = {}): AsyncIterableIterator<ProcessedEvent> {
+  processQueue(listener: MessageQueueListener, options?: ProcessQueueOptions): AsyncIterableIterator<ProcessedEvent> {
     if (!(listener instanceof MessageQueueListener)) {
-      throw new TypeError('processQueue expects a MessageQueueListener (or a WorkerListener)');
+      throw new TypeError(`processQueue expects a MessageQueueListener (or a WorkerListener), got ${describeValue(listener)}`);
     }
-    const { ordered = false, until = 'closed', signal } = options;
-    if (typeof ordered !== 'boolean') throw new TypeError(`processQueue option "ordered" must be a boolean, got ${String(ordered)}`);
+    const { ordered = false, until = 'closed', signal } = optionsObject('processQueue', options);
+    if (typeof ordered !== 'boolean') throw new TypeError(`processQueue option "ordered" must be a boolean, got ${describeValue(ordered)}`);
     if (until !== 'closed' && until !== 'empty') {
-      throw new TypeError(`processQueue option "until" must be 'closed' or 'empty', got ${String(until)}`);
+      throw new TypeError(`processQueue option "until" must be 'closed' or 'empty', got ${describeValue(until)}`);
     }
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new TypeError('processQueue option "signal" must be an AbortSignal');
+      throw new TypeError(`processQueue option "signal" must be an AbortSignal, got ${describeValue(signal)}`);
     }
     if (this.#closed) throw new Error('DataProcessingChannel is closed');
+    // Two runs would share one closed message, so one of them could never end.
+    const alreadyRunning = (): Error =>
+      new Error(
+        `Listener ${listener.id} is already being processed by a processQueue run of this channel; end that run first (break, its signal, or the closed message)`,
+      );
+    if (this.#activeRuns.has(listener.id)) throw alreadyRunning();
     // Fails the stream (rather than throwing here) so that a listener removed later behaves alike.
     let executor: Executor;
     let highWaterMark: number;
@@ -168,8 +198,19 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
       until,
       signal,
       highWaterMark,
-      toEvent: (msg, result, error) => this.adapt(result ?? internalErrorMessage(msg, error)),
-      onEnd: () => this.#runs.delete(run),
+      toEvent: (msg, result, error) => {
+        const event = this.adapt(result ?? internalErrorMessage(msg, error));
+        if (msg instanceof UniqueMessage) event.id = msg.id;
+        return event;
+      },
+      onStart: () => {
+        if (this.#activeRuns.has(listener.id)) throw alreadyRunning();
+        this.#activeRuns.set(listener.id, run);
+      },
+      onEnd: () => {
+        this.#runs.delete(run);
+        if (this.#activeRuns.get(listener.id) === run) this.#activeRuns.delete(listener.id);
+      },
     });
     this.#runs.add(run);
     return run;
@@ -194,6 +235,7 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
     this.#pool ??= new WorkerPool({
       maxThreads: this.maxWorkers,
       channelId: this.id,
+      closeTimeoutMs: this.#closeTimeoutMs,
       ...(this.#resourceLimits ? { resourceLimits: this.#resourceLimits } : {}),
       callbacks: {
         dispatch: (listenerId, type, payload) => this.dispatch(listenerId, new Message(type, payload as Payload)),

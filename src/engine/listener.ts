@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { MessageContract } from './message.js';
+import { describeValue, optionsObject } from './validation.js';
 
 /** Options of `MessageQueueListener`. */
 export interface ListenerOptions {
@@ -17,10 +18,10 @@ export class MessageQueueListener {
   readonly id: string;
   #running: AbortController;
 
-  constructor(options: ListenerOptions = {}) {
-    const id = options.id ?? randomUUID();
+  constructor(options?: ListenerOptions) {
+    const id = optionsObject('MessageQueueListener', options).id ?? randomUUID();
     if (typeof id !== 'string' || id.length === 0) {
-      throw new TypeError(`Listener id must be a non-empty string, got ${String(id)}`);
+      throw new TypeError(`Listener id must be a non-empty string, got ${describeValue(id)}`);
     }
     this.id = id;
     this.#running = new AbortController();

@@ -1,4 +1,5 @@
 import { InvalidMessageFormat } from './errors.js';
+import { describeValue } from './validation.js';
 
 /** A JSON-compatible value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue | undefined };
@@ -22,7 +23,7 @@ export interface MessageContract {
 /** Throws `InvalidMessageFormat` unless `type` is a non-empty string. */
 export function assertMessageType(type: unknown): asserts type is string {
   if (typeof type !== 'string' || type.length === 0) {
-    throw new InvalidMessageFormat(`Message type must be a non-empty string, got ${JSON.stringify(type) ?? String(type)}`);
+    throw new InvalidMessageFormat(`Message type must be a non-empty string, got ${describeValue(type)}`);
   }
 }
 
@@ -59,7 +60,7 @@ export class SignedMessage extends Message {
   constructor(senderId: string, type: string, payload?: Payload) {
     super(type, payload);
     if (typeof senderId !== 'string' || senderId.length === 0) {
-      throw new InvalidMessageFormat(`SignedMessage senderId must be a non-empty string, got ${String(senderId)}`);
+      throw new InvalidMessageFormat(`SignedMessage senderId must be a non-empty string, got ${describeValue(senderId)}`);
     }
     this.senderId = senderId;
   }
@@ -80,7 +81,7 @@ export class UniqueMessage implements MessageContract {
    */
   constructor(id: string, message: MessageContract, senderId?: string) {
     if (typeof id !== 'string' || id.length === 0) {
-      throw new InvalidMessageFormat(`UniqueMessage id must be a non-empty string, got ${String(id)}`);
+      throw new InvalidMessageFormat(`UniqueMessage id must be a non-empty string, got ${describeValue(id)}`);
     }
     assertMessage(message);
     this.id = id;

@@ -1,5 +1,6 @@
 import { AbstractChannel, type ChannelOptions } from './channel.js';
 import { UniqueMessage, type MessageContract, type Payload } from './message.js';
+import { nonNegativeInteger } from './validation.js';
 
 /**
  * One server-sent event, as `SSEChannel.adapt` makes it.
@@ -35,13 +36,10 @@ export class SSEChannel extends AbstractChannel<SSEEvent> {
    */
   payloadAdapter: (payload: Payload) => unknown = (payload) => payload;
 
-  constructor(options: SSEChannelOptions = {}) {
+  constructor(options?: SSEChannelOptions) {
     super(options);
-    const { retryTimeoutMilliseconds = 5 } = options;
-    if (!Number.isInteger(retryTimeoutMilliseconds) || retryTimeoutMilliseconds < 0) {
-      throw new RangeError(`retryTimeoutMilliseconds must be an integer >= 0, got ${String(retryTimeoutMilliseconds)}`);
-    }
-    this.retryTimeoutMilliseconds = retryTimeoutMilliseconds;
+    const { retryTimeoutMilliseconds = 5 } = options ?? {};
+    this.retryTimeoutMilliseconds = nonNegativeInteger('retryTimeoutMilliseconds', retryTimeoutMilliseconds);
   }
 
   /** `{ event: type, retry, data: payloadAdapter(payload) }`, plus `id` for a `UniqueMessage`. */

@@ -2,6 +2,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MessageQueueListener, type ListenerOptions } from './listener.js';
 import type { Payload } from './message.js';
+import { describeValue, finiteNumber, optionsObject, positiveInteger } from './validation.js';
 
 /** Options of `WorkerListener`. */
 export interface WorkerListenerOptions extends ListenerOptions {
@@ -28,6 +29,13 @@ export interface WorkerListenerOptions extends ListenerOptions {
    * @default 1
    */
   concurrency?: number;
+  /**
+   * Most time, in milliseconds, importing the handler module may take in a thread (a module
+   * whose top-level `await` never settles would otherwise hold `processQueue` forever). Past
+   * it, `processQueue` rejects with a `TimeoutError` saying that loading timed out.
+   * @default 60000
+   */
+  loadTimeoutMs?: number;
 }
 
 /**
@@ -64,6 +72,12 @@ export interface ChannelCallbacks {
  * A handler: called once per message in a worker thread. Its return value (or what its
  * Promise resolves to) becomes the result's `data`; `undefined` means "the message's own
  * payload". A throw becomes a `MESSAGE_TYPE_INTERNAL_ERROR` event for that message.
+ *
+ * Results are structured-cloned to the main thread when their batch ends. A returned
+ * `ArrayBuffer` or typed array is copied as soon as the handler returns it (so one buffer
+ * may be refilled for every message); any other object is read at the end of the batch, so
+ * return a fresh one per message. A result that cannot be cloned (function, Symbol, WeakMap)
+ * becomes a `DataCloneError` event for that message.
  */
 export type MessageHandler = (msg: { type: string; payload: Payload }, ctx: HandlerContext) => unknown;
 
@@ -111,6 +125,8 @@ export class WorkerListener extends MessageQueueListener {
   readonly timeoutMs: number | undefined;
   /** Most messages one thread runs the handler for at once. */
   readonly concurrency: number;
+  /** Most time in milliseconds importing the handler module may take in a thread. */
+  readonly loadTimeoutMs: number;
 
   /**
    * @param handler - the handler module: a `file:` URL, a `file:` URL string, or a path
@@ -119,21 +135,22 @@ export class WorkerListener extends MessageQueueListener {
    *   message (default: none), `concurrency` per thread (default 1), listener `id`.
    * @throws TypeError when `handler` or `options.name` is not usable.
    */
-  constructor(handler: string | URL, options: WorkerListenerOptions = {}) {
-    const { name = 'default', timeoutMs, concurrency = 1, ...listenerOptions } = options;
+  constructor(handler: string | URL, options?: WorkerListenerOptions) {
+    const { name = 'default', timeoutMs, concurrency = 1, loadTimeoutMs = 60_000, ...listenerOptions } = optionsObject(
+      'WorkerListener',
+      options,
+    );
     super(listenerOptions);
     if (typeof name !== 'string' || name.length === 0) {
-      throw new TypeError(`WorkerListener option "name" must be a non-empty string, got ${String(name)}`);
+      throw new TypeError(`WorkerListener option "name" must be a non-empty string, got ${describeValue(name)}`);
     }
-    if (timeoutMs !== undefined && (typeof timeoutMs !== 'number' || !(timeoutMs > 0) || !Number.isFinite(timeoutMs))) {
-      throw new RangeError(`WorkerListener option "timeoutMs" must be a finite number > 0, got ${String(timeoutMs)}`);
-    }
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new RangeError(`WorkerListener option "concurrency" must be a positive integer, got ${String(concurrency)}`);
-    }
+    if (timeoutMs !== undefined) finiteNumber('WorkerListener option "timeoutMs"', timeoutMs, 0, false);
+    positiveInteger('WorkerListener option "concurrency"', concurrency);
+    finiteNumber('WorkerListener option "loadTimeoutMs"', loadTimeoutMs, 0, false);
     this.handler = toModuleUrl(handler);
     this.exportName = name;
     this.timeoutMs = timeoutMs;
     this.concurrency = concurrency;
+    this.loadTimeoutMs = loadTimeoutMs;
   }
 }

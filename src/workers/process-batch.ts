@@ -1,6 +1,7 @@
 // The piscina task entry: runs inside a worker thread. It imports the handler module
 // (once per thread), runs a batch of messages through it, and returns every result with
 // per-message errors serialised. Keep it small: it must never load adapters or the engine.
+import { Serializer } from 'node:v8';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { contextFor } from './context.js';
 import type { BatchResult, BatchTask, SerializedError } from '../engine/processing/protocol.js';
@@ -50,30 +51,53 @@ function serialize(error: unknown): SerializedError {
 }
 
 /**
- * Collects the buffers of top-level `ArrayBuffer` / typed-array results so they move to
- * the main thread without a copy. A view over part of a larger buffer (Node's pooled
- * `Buffer`s, subarrays) is replaced by a copy of its bytes: transferring the whole
- * buffer would detach memory the thread still uses, and cloning it would copy all of it.
+ * A copy of a binary result, taken when the handler returns it: a handler may refill the
+ * same buffer for its next message (the batch is encoded only when it ends), and a view over
+ * part of a larger buffer (Node's pooled `Buffer`s, subarrays) keeps only its own bytes.
+ * Other values are returned as they are (see the handler contract in `WorkerListener`).
  */
-function collectTransferables(data: unknown[]): ArrayBuffer[] {
-  const transfer: ArrayBuffer[] = [];
-  for (let i = 0; i < data.length; i += 1) {
-    const value = data[i];
-    if (value instanceof ArrayBuffer) {
-      if (!transfer.includes(value)) transfer.push(value);
-    } else if (ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer) {
-      let view = value;
-      if (view.byteOffset !== 0 || view.byteLength !== view.buffer.byteLength || transfer.includes(view.buffer as ArrayBuffer)) {
-        const bytes = new Uint8Array(view.buffer, view.byteOffset, view.byteLength).slice();
-        if (view instanceof DataView) view = new DataView(bytes.buffer);
-        else if (Buffer.isBuffer(view)) view = bytes; // a Buffer arrives as a Uint8Array either way
-        else view = new (view.constructor as new (buffer: ArrayBuffer) => ArrayBufferView)(bytes.buffer);
-        data[i] = view;
+function snapshot(value: unknown): unknown {
+  if (value instanceof ArrayBuffer) return value.slice(0);
+  if (!ArrayBuffer.isView(value) || !(value.buffer instanceof ArrayBuffer)) return value;
+  const bytes = new Uint8Array(value.buffer, value.byteOffset, value.byteLength).slice();
+  if (value instanceof DataView) return new DataView(bytes.buffer);
+  if (Buffer.isBuffer(value)) return bytes; // a Buffer arrives as a Uint8Array either way
+  return new (value.constructor as new (buffer: ArrayBuffer) => ArrayBufferView)(bytes.buffer);
+}
+
+/** `data` as structured-clone bytes; throws when a value cannot be cloned. */
+function encode(data: unknown[]): Buffer {
+  const serializer = new Serializer();
+  serializer.writeHeader();
+  serializer.writeValue(data);
+  return serializer.releaseBuffer();
+}
+
+/**
+ * Encodes the batch's results here, in the thread, rather than leaving it to `postMessage`:
+ * a result that cannot be cloned (a function, a Symbol, a WeakMap) then becomes that
+ * message's `DataCloneError` instead of killing the thread, and results are always copies,
+ * so a handler may keep and reuse the buffers it returns.
+ */
+function encodeResults(data: unknown[], errors: (SerializedError | undefined)[] | null): {
+  encoded: Buffer;
+  errors: (SerializedError | undefined)[] | null;
+} {
+  try {
+    return { encoded: encode(data), errors };
+  } catch {
+    // Find the culprits one by one (rare: only batches with an uncloneable result get here).
+    const all = errors ?? new Array<SerializedError | undefined>(data.length);
+    for (let i = 0; i < data.length; i += 1) {
+      try {
+        encode([data[i]]);
+      } catch (error) {
+        data[i] = undefined;
+        all[i] = { name: 'DataCloneError', message: `The handler's result cannot be sent to the main thread: ${describe(error)}` };
       }
-      transfer.push(view.buffer as ArrayBuffer);
     }
+    return { encoded: encode(data), errors: all };
   }
-  return transfer;
 }
 
 /** Runs one batch (or only loads the handler, for a load check). */
@@ -96,7 +120,7 @@ export default async function processBatch(task: BatchTask): Promise<BatchResult
       try {
         let result = handler(msg, ctx);
         if (result !== null && typeof (result as { then?: unknown } | undefined)?.then === 'function') result = await result;
-        data[i] = result === undefined ? msg.payload : result;
+        data[i] = result === undefined ? msg.payload : typeof result === 'object' ? snapshot(result) : result;
       } catch (error) {
         errors ??= new Array<SerializedError | undefined>(count);
         errors[i] = serialize(error);
@@ -106,9 +130,10 @@ export default async function processBatch(task: BatchTask): Promise<BatchResult
   const lanes = Math.min(task.concurrency ?? 1, count);
   if (lanes <= 1) await lane();
   else await Promise.all(Array.from({ length: lanes }, lane));
-  const result: BatchResult = { data, errors, elapsed: performance.now() - started };
-  const transfer = collectTransferables(data);
-  if (transfer.length === 0) return result;
-  // piscina's protocol for "send this value, transferring these buffers".
-  return move({ [transferableSymbol]: transfer, [valueSymbol]: result } as never) as never;
+  const elapsed = performance.now() - started;
+  const encoded = encodeResults(data, errors);
+  const result: BatchResult = { encoded: encoded.encoded, errors: encoded.errors, elapsed };
+  // piscina's protocol for "send this value, transferring these buffers": the encoded bytes
+  // are ours alone (a fresh buffer), so they move without a copy.
+  return move({ [transferableSymbol]: [encoded.encoded.buffer], [valueSymbol]: result } as never) as never;
 }

@@ -1,3 +1,4 @@
+import { Deserializer } from 'node:v8';
 import PQueue from 'p-queue';
 import type { MessageQueueListener } from '../listener.js';
 import type { MessageContract, Payload } from '../message.js';
@@ -20,6 +21,13 @@ export interface Executor {
   wanted(): number;
   /** Processes `batch`, calling `emit` once per message; resolves when all are emitted, never rejects. */
   submit(batch: MessageContract[], emit: Emit): Promise<void>;
+}
+
+/** The results a thread encoded (see `BatchResult.encoded`). */
+function decodeResults(encoded: Uint8Array): unknown[] {
+  const deserializer = new Deserializer(encoded);
+  deserializer.readHeader();
+  return deserializer.readValue() as unknown[];
 }
 
 /** Rebuilds an error that crossed the thread boundary, with its name and code. */
@@ -62,7 +70,8 @@ export class PoolExecutor implements Executor {
   }
 
   prepare(): Promise<void> {
-    return this.#pool.checkHandler(this.#listener.handler, this.#listener.exportName, this.#context);
+    const { handler, exportName, loadTimeoutMs } = this.#listener;
+    return this.#pool.checkHandler(handler, exportName, this.#context, loadTimeoutMs);
   }
 
   wanted(): number {
@@ -143,7 +152,8 @@ export class PoolExecutor implements Executor {
 
   #emitAll(batch: MessageContract[], result: BatchResult | null, emit: Emit): void {
     if (result === null) throw new Error('internal: a batch task returned no result');
-    const { data, errors } = result;
+    const { errors } = result;
+    const data = decodeResults(result.encoded);
     for (let i = 0; i < batch.length; i += 1) {
       const error = errors?.[i];
       if (error !== undefined) emit(i, undefined, reviveError(error));

@@ -47,8 +47,11 @@ export interface BatchTask {
 
 /** The outcome of one batch. */
 export interface BatchResult {
-  /** The `data` of each message, by index (the payload when the handler returned `undefined`). */
-  readonly data: unknown[];
+  /**
+   * The `data` of each message, by index (the payload when the handler returned `undefined`),
+   * as one structured-clone encoding (`v8.Serializer`) of the array, made in the thread.
+   */
+  readonly encoded: Uint8Array;
   /** The error of each message whose handler threw, by index; `null` when none threw. */
   readonly errors: (SerializedError | undefined)[] | null;
   /** Time the handlers took, in milliseconds, measured inside the thread. */

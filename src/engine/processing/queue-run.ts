@@ -29,6 +29,8 @@ export interface QueueRunOptions<T> {
   highWaterMark: number;
   /** Turns a result (or a failure) into what the run yields. */
   toEvent(msg: MessageContract, result: MessageContract | undefined, error: unknown): T;
+  /** Called when the run starts (first `next()`); a throw fails the run before anything is popped. */
+  onStart(): void;
   /** Called once when the run ends, however it ends. */
   onEnd(): void;
 }
@@ -36,6 +38,28 @@ export interface QueueRunOptions<T> {
 type Waiter<T> = { resolve(result: IteratorResult<T>): void; reject(error: unknown): void };
 
 const kDone: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
+
+/** Waits for `promise`, or only until `signal` aborts (then resolves, leaving `promise` to settle unobserved). */
+function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) {
+    promise.catch(() => undefined);
+    return Promise.resolve();
+  }
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = (): void => resolve();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
 
 /**
  * One `processQueue` run: a pump that pops messages and submits them to an executor, and
@@ -62,7 +86,11 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
   #popping = false;
   #ended = false;
   #failure: { error: unknown } | undefined;
-  #waiter: Waiter<T> | undefined;
+  /**
+   * Consumers waiting in `next()`, oldest first: the async iterator protocol lets several
+   * `next()` calls be pending at once, and they settle in call order.
+   */
+  readonly #waiters: Waiter<T>[] = [];
   /** Sequence number of the next popped message. */
   #seq = 0;
   /** Messages popped and submitted but not yet taken by the consumer. */
@@ -102,6 +130,8 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
 
   next(): Promise<IteratorResult<T>> {
     if (!this.#started) this.#start();
+    // Behind earlier calls still pending: wait in line, whatever is ready now is theirs.
+    if (this.#waiters.length > 0) return this.#wait();
     if (this.#failure) {
       const { error } = this.#failure;
       this.#failure = undefined;
@@ -110,8 +140,12 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     if (this.#ended) return Promise.resolve(kDone);
     if (this.#buffer.hasReady) return Promise.resolve({ done: false, value: this.#take() });
     if (this.#isComplete()) return this.#complete();
+    return this.#wait();
+  }
+
+  #wait(): Promise<IteratorResult<T>> {
     return new Promise<IteratorResult<T>>((resolve, reject) => {
-      this.#waiter = { resolve, reject };
+      this.#waiters.push({ resolve, reject });
     });
   }
 
@@ -136,6 +170,12 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
       this.#fail(signal.reason);
       return;
     }
+    try {
+      this.#options.onStart();
+    } catch (error) {
+      this.#fail(error);
+      return;
+    }
     signal?.addEventListener('abort', this.#onAbort, { once: true });
     this.#popping = true;
     this.#pumpStopped = this.#pump();
@@ -143,8 +183,12 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
 
   async #pump(): Promise<void> {
     const stop = this.#stop.signal;
+    /** Popped but not yet submitted: handed back if popping more fails. */
+    let inHand: MessageContract[] = [];
     try {
-      await this.#executor.prepare();
+      // Loading a handler may take long (or, bounded by its load timeout, never finish): a
+      // stop (break, signal, close) must not wait for it.
+      await untilAborted(this.#executor.prepare(), stop);
       const { until, highWaterMark } = this.#options;
       while (!stop.aborted) {
         const room = Math.min(this.#executor.wanted(), highWaterMark - this.#outstanding);
@@ -156,7 +200,9 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
         if (batch.length === 0) {
           if (until === 'empty') return;
           const first = await this.#source.wait(stop);
+          inHand = [first];
           batch = room > 1 ? [first, ...(await this.#source.take(room - 1))] : [first];
+          inHand = [];
         }
         if (stop.aborted) {
           // Stopped while popping: these were never processed; they go back after the
@@ -183,6 +229,8 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     } catch (error) {
       // Fail before `finally` settles: a waiting consumer must see the error, not the end.
       if (!stop.aborted) this.#fail(error);
+      // After what `#fail` queued (popped earlier), so the queue keeps its order.
+      this.#handBack(inHand);
     } finally {
       this.#popping = false;
       this.#handBack([]);
@@ -243,16 +291,19 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     return this.#started && !this.#popping && this.#batches === 0 && this.#buffer.size === 0;
   }
 
-  /** Hands a result (or the end) to a waiting consumer. */
+  /** Hands results (or the end) to waiting consumers, in the order they asked. */
   #settle(): void {
-    const waiter = this.#waiter;
-    if (waiter === undefined) return;
-    if (this.#buffer.hasReady) {
-      this.#waiter = undefined;
-      waiter.resolve({ done: false, value: this.#take() });
-    } else if (this.#isComplete()) {
-      this.#waiter = undefined;
-      this.#complete().then(waiter.resolve, waiter.reject);
+    while (this.#waiters.length > 0) {
+      if (this.#buffer.hasReady) {
+        this.#waiters.shift()!.resolve({ done: false, value: this.#take() });
+      } else if (this.#isComplete()) {
+        const waiters = this.#waiters.splice(0);
+        const completion = this.#complete();
+        for (const waiter of waiters) completion.then(waiter.resolve, waiter.reject);
+        return;
+      } else {
+        return;
+      }
     }
   }
 
@@ -278,9 +329,8 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
 
   #fail(error: unknown): void {
     if (this.#ended) return;
-    // Take the waiter first: `#end` would resolve it with the end instead of the error.
-    const waiter = this.#waiter;
-    this.#waiter = undefined;
+    // Take the first waiter first: `#end` would resolve it with the end instead of the error.
+    const waiter = this.#waiters.shift();
     this.#end(false);
     if (waiter) waiter.reject(error);
     else this.#failure = { error };
@@ -305,10 +355,6 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     this.#handBack(back);
     this.#options.signal?.removeEventListener('abort', this.#onAbort);
     this.#options.onEnd();
-    const waiter = this.#waiter;
-    if (waiter) {
-      this.#waiter = undefined;
-      waiter.resolve(kDone);
-    }
+    for (const waiter of this.#waiters.splice(0)) waiter.resolve(kDone);
   }
 }

@@ -2,10 +2,32 @@ import { debuglog } from 'node:util';
 import { BroadcastChannel, type ResourceLimits } from 'node:worker_threads';
 import { expose } from 'comlink';
 import { Piscina } from 'piscina';
+import { describeError, errorParts } from '../errors.js';
+import { LinkedSignal } from '../linked-signal.js';
 import type { ChannelCallbacks } from '../worker-listener.js';
 import type { BatchResult, BatchTask, ContextAddress } from './protocol.js';
 
 const debug = debuglog('eric-sse');
+
+/** The error for a handler module that could not be loaded, saying why as plainly as possible. */
+function loadError(handler: string, error: unknown, timedOutAfterMs: number | undefined, limits: ResourceLimits | undefined): Error {
+  if (timedOutAfterMs !== undefined) {
+    const timeout = new Error(
+      `Loading handler module ${handler} timed out after ${timedOutAfterMs} ms (WorkerListener option loadTimeoutMs); its thread was ended`,
+      { cause: error },
+    );
+    timeout.name = 'TimeoutError';
+    return timeout;
+  }
+  const message = describeError(error);
+  if ((error as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY' && limits !== undefined) {
+    return new Error(
+      `Worker threads ran out of memory while loading handler module ${handler}: the resourceLimits ${JSON.stringify(limits)} are probably too small for it (${message})`,
+      { cause: error },
+    );
+  }
+  return new Error(message.includes(handler) ? errorParts(error).message : `Cannot load handler module ${handler}: ${message}`, { cause: error });
+}
 
 /** The task entry every thread runs (compiled next to this module's tree). */
 const kTaskEntry = new URL('../../workers/process-batch.js', import.meta.url).href;
@@ -20,6 +42,8 @@ export interface WorkerPoolOptions {
   channelId: string;
   /** What `ctx.dispatch` / `ctx.broadcast` call on the main thread. */
   callbacks: ChannelCallbacks;
+  /** Time `close()` lets running tasks finish before it ends their threads, in milliseconds. */
+  closeTimeoutMs: number;
 }
 
 /**
@@ -31,11 +55,15 @@ export class WorkerPool {
   readonly #endpoint: BroadcastChannel;
   readonly #endpointName: string;
   readonly #channelId: string;
+  readonly #resourceLimits: ResourceLimits | undefined;
   /** Handler modules that passed the load check (module URL + export). */
   readonly #checked = new Map<string, Promise<void>>();
+  /** Aborted by `close()`: ends load checks still running (a module that never finishes loading). */
+  readonly #closing = new AbortController();
 
   constructor(options: WorkerPoolOptions) {
     this.#channelId = options.channelId;
+    this.#resourceLimits = options.resourceLimits;
     this.#piscina = new Piscina<BatchTask, BatchResult | null>({
       filename: kTaskEntry,
       maxThreads: options.maxThreads,
@@ -53,6 +81,8 @@ export class WorkerPool {
       atomics: 'async',
       // Timing histograms cost per task and we measure handler time ourselves.
       recordTiming: false,
+      // After this, close() ends threads whose tasks still run (their messages were handed back).
+      closeTimeout: options.closeTimeoutMs,
       ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
     });
     // piscina emits 'error' when a thread dies with no task in flight (it is replaced, and no
@@ -80,18 +110,24 @@ export class WorkerPool {
 
   /**
    * Imports the handler module in a thread and checks its export, once per module and
-   * export. Rejects with an Error that names the module when it cannot be loaded.
+   * export. Rejects with an Error that names the module when it cannot be loaded, and when
+   * loading takes longer than `loadTimeoutMs` (the thread is then ended and replaced).
    */
-  checkHandler(handler: string, exportName: string, context: ContextAddress): Promise<void> {
+  checkHandler(handler: string, exportName: string, context: ContextAddress, loadTimeoutMs: number): Promise<void> {
     const key = `${handler}#${exportName}`;
     let check = this.#checked.get(key);
     if (check === undefined) {
-      check = this.#piscina.run({ handler, exportName, types: [], payloads: [], check: true, context }).then(
-        () => undefined,
+      const timeout = AbortSignal.timeout(loadTimeoutMs);
+      const bound = new LinkedSignal([timeout, this.#closing.signal]);
+      const task = { handler, exportName, types: [], payloads: [], check: true, context };
+      check = this.#piscina.run(task, { signal: bound.signal }).then(
+        () => {
+          bound.dispose();
+        },
         (error: unknown) => {
+          bound.dispose();
           this.#checked.delete(key); // a fixed module may pass later
-          const message = error instanceof Error ? error.message : String(error);
-          throw new Error(message.includes(handler) ? message : `Cannot load handler module ${handler}: ${message}`, { cause: error });
+          throw loadError(handler, error, timeout.aborted ? loadTimeoutMs : undefined, this.#resourceLimits);
         },
       );
       this.#checked.set(key, check);
@@ -99,9 +135,17 @@ export class WorkerPool {
     return check;
   }
 
-  /** Ends the threads (after their current task) and the callback endpoint. */
+  /**
+   * Ends the pool: running tasks get `closeTimeoutMs` to finish (a handler waiting on
+   * `ctx.dispatch` gets its answer, since the callback endpoint closes last), then their
+   * threads are ended. Load checks still running end at once.
+   */
   async close(): Promise<void> {
-    this.#endpoint.close();
-    await this.#piscina.close();
+    this.#closing.abort(new Error('The DataProcessingChannel was closed'));
+    try {
+      await this.#piscina.close();
+    } finally {
+      this.#endpoint.close();
+    }
   }
 }
