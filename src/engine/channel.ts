@@ -341,9 +341,9 @@ export abstract class AbstractChannel<Out> {
    */
   watch(options?: MessageStreamOptions): StoppableStream<Out> {
     const signal = checkSignal('watch', optionsObject('watch', options).signal);
+    const onHandOut = checkHandOut('watch', options?.onHandOut);
     const listener = this.addListener();
     listener.startSync();
-    const onHandOut = checkHandOut('watch', options?.onHandOut);
     return new StoppableStream((stop) => this.#deliver(listener, stop, onHandOut), {
       signal,
       cleanup: async () => {

@@ -148,7 +148,10 @@ export class SocketServer {
    * Python writes differently: while a message lives, its events are written with Python's forms.
    */
   readonly #numberTwins = new WeakMap<MessageContract, unknown>();
-  /** The current stream of each listener being streamed (`l` or `w`). */
+  /**
+   * The latest stream of each listener being streamed (`l` or `w`), kept until its
+   * undelivered messages are back in the queue.
+   */
   readonly #streams = new Map<MessageQueueListener, StreamSession>();
   #server: net.Server | undefined;
   #state: ServerState = 'new';
@@ -407,11 +410,13 @@ export class SocketServer {
       }
     } finally {
       carrier.signal.removeEventListener('abort', onGone);
-      if (isCurrent()) {
-        this.#streams.delete(listener);
-        listener.stopSync();
-      }
+      if (isCurrent()) listener.stopSync();
       session.end();
+      // Stay the listener's stream until the undelivered messages are back: a stream that
+      // comes meanwhile waits for them, so that it gets them first.
+      void session.settled.then(() => {
+        if (isCurrent()) this.#streams.delete(listener);
+      });
       if (removeAfter) await channel.removeListener(listener.id).catch(() => undefined);
     }
   }
