@@ -46,6 +46,22 @@ describe('socket stream takeover', () => {
     b.socket.destroy();
   });
 
+  it('takes over from an in-process handleCommand stream whose consumer stopped pulling', async () => {
+    const server = await startServer();
+    const channel = server.cc.add();
+    const listener = channel.addListener();
+    await channel.dispatch(listener.id, new Message('to-a'));
+    const a = server.handleCommand(`{"v": "l", "c": "${channel.id}", "r": "${listener.id}"}`);
+    expect((await a.next()).value).toContain('"to-a"'); // and then A never asks for more
+
+    const b = await openStream(server.socketPath, { v: 'l', c: channel.id, r: listener.id });
+    await channel.dispatch(listener.id, new Message('to-b'));
+    expect(await within(b.lines.next(), 5000, 'B gets the message')).toContain('"to-b"');
+    expect(listener.isRunningSync()).toBe(true);
+    expect(await within(a.next(), 5000, 'A, resumed, has ended')).toEqual({ done: true, value: undefined });
+    b.socket.destroy();
+  });
+
   it('takes over from a client that stopped reading: what it was not handed goes to the new stream, nothing lost', async () => {
     const server = await startServer(kNeverProbe);
     const channel = server.cc.add();

@@ -162,7 +162,7 @@ export class Connection {
       }
       // An abort ends the handler's stream by itself; what it still yields is written if the
       // client is there, or reported unwritten (and handed back by the stream) if not.
-      const carrier: StreamCarrier = { signal, dropUnflushed: () => this.#dropUnflushed() };
+      const carrier: StreamCarrier = { signal, dropUnflushed: () => this.#dropUnflushed(), tracksWrites: true };
       for await (const chunk of this.#handler(raw, carrier)) {
         if (this.#socket.destroyed) {
           chunk.onWritten?.(notWritten());

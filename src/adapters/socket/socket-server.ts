@@ -2,6 +2,7 @@ import { lstat, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import { SSEChannelContainer } from '../../engine/container.js';
 import { errorParts } from '../../engine/errors.js';
+import { LinkedSignal } from '../../engine/linked-signal.js';
 import type { MessageQueueListener } from '../../engine/listener.js';
 import { MESSAGE_TYPE_INTERNAL_ERROR, type MessageContract } from '../../engine/message.js';
 import type { SSEChannel, SSEEvent } from '../../engine/sse-channel.js';
@@ -282,19 +283,21 @@ export class SocketServer {
    * Runs one raw command and yields what the server writes back: an id, `ack`, JSON event lines
    * (each ending with a newline) for `l` and `w`, or one error line `ClassName: message`.
    * Never throws for a bad command; testable without a socket. An event counts as delivered
-   * once the consumer asks for the next one (or leaves the loop).
+   * once it is yielded.
    */
   async *handleCommand(raw: string, options: HandleCommandOptions = {}): AsyncGenerator<string, void, undefined> {
     if (typeof options !== 'object' || options === null) {
       throw new TypeError(`handleCommand options must be an object, got ${describeValue(options)}`);
     }
-    const carrier: StreamCarrier = { signal: options.signal ?? kNeverAborted, dropUnflushed: () => undefined };
+    const carrier: StreamCarrier = {
+      signal: options.signal ?? kNeverAborted,
+      dropUnflushed: () => undefined,
+      tracksWrites: false,
+    };
     for await (const chunk of this.#answer(raw, carrier)) {
-      try {
-        yield chunk.text;
-      } finally {
-        chunk.onWritten?.();
-      }
+      // Handed to the consumer: delivered, as far as the server can tell.
+      chunk.onWritten?.();
+      yield chunk.text;
     }
   }
 
@@ -391,7 +394,14 @@ export class SocketServer {
     try {
       if (previous) {
         previous.supersede();
-        await previous.settled; // its undelivered messages go first
+        // Its undelivered messages go first; stop waiting if this client leaves or a newer one comes.
+        const gone = new LinkedSignal([session.signal, carrier.signal]);
+        try {
+          await previous.settledOrAborted(gone.signal);
+        } finally {
+          gone.dispose();
+        }
+        session.inherit(previous); // a stream that supersedes this one waits for that one too
       }
       if (session.signal.aborted || carrier.signal.aborted) return;
       listener.startSync();

@@ -25,6 +25,12 @@ export interface StreamCarrier {
    * of those chunks get an error) and closes it; nothing happens when all is written.
    */
   readonly dropUnflushed: () => void;
+  /**
+   * Whether it reports the writes of tracked chunks later (a connection). A carrier that takes
+   * each chunk as delivered when it receives it (`handleCommand`'s consumer) reports nothing
+   * later, so a superseded stream of it settles at once, even if its consumer stopped pulling.
+   */
+  readonly tracksWrites: boolean;
 }
 
 /** A message handed to the connection and not yet known to be written. */
@@ -45,6 +51,7 @@ export class StreamSession {
   #ended = false;
   #superseded = false;
   #settling = false;
+  #predecessor: Promise<void> = Promise.resolve();
   #resolveSettled!: () => void;
   /**
    * Resolves once the stream has ended, every write it started is done, and the messages whose
@@ -89,6 +96,25 @@ export class StreamSession {
     this.#superseded = true;
     this.#abort.abort();
     this.#carrier.dropUnflushed();
+    if (!this.#carrier.tracksWrites) this.end();
+  }
+
+  /**
+   * Resolves once this stream has settled (see `settled`), or as soon as `signal` aborts,
+   * whichever comes first: a waiting stream whose own client leaves stops waiting.
+   */
+  async settledOrAborted(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    let onAbort: (() => void) | undefined;
+    const aborted = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.settled, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort!);
+    }
   }
 
   /** The chunk that carries `message`'s event line; its write is followed (see `settled`). */
@@ -108,7 +134,15 @@ export class StreamSession {
     };
   }
 
-  /** Marks the end of the stream: nothing more will be tracked. */
+  /**
+   * Makes `settled` wait for `predecessor` too: for a stream that stopped waiting for the
+   * stream it superseded, so that whoever waits for this one also waits for that one.
+   */
+  inherit(predecessor: StreamSession): void {
+    this.#predecessor = predecessor.settled;
+  }
+
+  /** Marks the end of the stream: nothing more will be tracked. Calling it again does nothing. */
   end(): void {
     this.#ended = true;
     this.#maybeSettle();
@@ -121,6 +155,10 @@ export class StreamSession {
     // hand back in the order the stream handed them out.
     const messages = this.#undelivered.sort((a, b) => a.seq - b.seq).map((entry) => entry.message);
     const handedBack = messages.length > 0 ? this.#handBack(messages) : Promise.resolve();
-    handedBack.catch(this.#onError).finally(() => this.#resolveSettled());
+    const predecessor = this.#predecessor;
+    handedBack
+      .catch(this.#onError)
+      .then(() => predecessor)
+      .finally(() => this.#resolveSettled());
   }
 }
