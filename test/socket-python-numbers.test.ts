@@ -3,6 +3,7 @@
 // in-process consumers of the channel see plain JavaScript numbers. Numbers JavaScript code
 // puts in (or a payloadAdapter makes) are written as JSON.stringify writes them, and keys that
 // look like integers come first, as in every JavaScript object (README, "Python interop").
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Message, MessageQueueListener, type MessageContract } from 'eric-sse';
 import { openStream, rawRequest, startServer, within } from './socket-helpers.js';
@@ -106,6 +107,43 @@ describe('socket Python numbers', () => {
     expect(await firstLine(server.socketPath, channel.id, listener.id)).toBe(
       '{"event": "a", "retry": 5, "data": {"wrapped": {"f": 1}}}',
     );
+  });
+
+  it('accepts a key given twice (the last value wins, as in Python) and writes its numbers as JavaScript does', async () => {
+    const server = await startServer();
+    const channel = server.cc.add();
+    const listener = channel.addListener();
+    const request = `{"v": "b", "c": "${channel.id}", "t": "dup", "p": {"a": 1, "a": 2.0, "f": 1.0}}`;
+    expect(await rawRequest(server.socketPath, request)).toBe('ack');
+    expect(await firstLine(server.socketPath, channel.id, listener.id)).toBe('{"event": "dup", "retry": 5, "data": {"a": 2, "f": 1}}');
+  });
+
+  it('never changes a value: whatever numbers a client sends, the streamed line reads back as what it sent', async () => {
+    const server = await startServer();
+    const channel = server.cc.add();
+    const listener = channel.addListener();
+    const { socket, lines } = await openStream(server.socketPath, { v: 'l', c: channel.id, r: listener.id });
+    const literal = fc.oneof(
+      fc.double({ noNaN: true, noDefaultInfinity: true }).chain((x) =>
+        fc.constantFrom(String(x), x.toExponential(), x.toPrecision(17), x.toExponential().toUpperCase(), Object.is(x, -0) ? '-0.0' : `${String(x)}`),
+      ),
+      fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n }).map(String),
+      fc.constantFrom('-0', '-0.0', '1e400', '-1e400', '1.0', '100.0'),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(literal, { maxLength: 20 }), async (literals) => {
+        const sent = `[${literals.join(', ')}]`;
+        const request = `{"v": "d", "c": "${channel.id}", "r": "${listener.id}", "t": "n", "p": {"list": ${sent}}}`;
+        expect(await rawRequest(server.socketPath, request)).toBe('ack');
+        const line = await within(lines.next(), 5000, 'the event');
+        const received = (JSON.parse(line!) as { data: { list: number[] } }).data.list;
+        const expected = JSON.parse(sent) as number[];
+        expect(received.length).toBe(expected.length);
+        received.forEach((value, i) => expect(Object.is(value, expected[i]) || value === expected[i]).toBe(true));
+      }),
+      { numRuns: 150 },
+    );
+    socket.destroy();
   });
 
   it('puts keys that look like integers first (Python keeps the order they came in)', async () => {

@@ -67,12 +67,20 @@ function plainNumberText(value: number): string {
 /**
  * The number twin of a request's payload `p`: the request parsed with numbers kept as
  * literals, or `undefined` when it would change nothing (the payload has no number that
- * Python writes differently from JavaScript) or the request is nested deeper than 256 levels.
+ * Python writes differently from JavaScript), the request is nested deeper than 256 levels, or
+ * `lossless-json` cannot read it (a key given twice). Never throws.
  * @param raw - the request, already known to be valid JSON nested `depth` levels.
  */
 export function payloadNumberTwin(raw: string, depth: number): unknown {
   if (depth > kTwinMaxDepth) return undefined;
-  const request = parseLossless(raw) as Record<string, unknown>;
+  let request: Record<string, unknown>;
+  try {
+    request = parseLossless(raw) as Record<string, unknown>;
+  } catch {
+    // lossless-json refuses some JSON that JSON.parse and Python accept (a key given twice
+    // with different values): the request stands, its numbers are written as JavaScript does.
+    return undefined;
+  }
   const twin = Object.hasOwn(request, 'p') ? request['p'] : undefined;
   return hasPythonOnlyNumber(twin) ? twin : undefined;
 }
