@@ -127,6 +127,11 @@ function eventLine(event: SSEEvent, payloadNumbers?: unknown): string {
  * client goes away (or the channel ends the stream). A failure answers one line
  * `ClassName: message` and the server keeps serving every other connection.
  *
+ * A listener has one `l` stream at a time: a new one (a client that reconnects) ends the
+ * previous one without stopping the listener. A message whose write fails (the client is
+ * gone) goes back to the head of the listener's queue for the next stream. Payload numbers
+ * that came in over the socket are written back in Python's form (`1.0`, exact big integers).
+ *
  * @example
  * ```ts
  * const server = await SocketServer.start('/tmp/eric.sock'); // stops on SIGINT/SIGTERM
