@@ -45,6 +45,13 @@ export interface MessageStreamOptions {
    * error); a message popped but not yet handed out goes back to the head of the queue.
    */
   signal?: AbortSignal;
+  /**
+   * Called with each message just before its event is yielded (with the original message
+   * also when the event reports an `onMessage` failure). A consumer that then fails to
+   * deliver the event (its client went away) can give the message back with `requeue`.
+   * If it throws, the message goes back to the head of the queue and the stream rethrows.
+   */
+  onHandOut?: (msg: MessageContract) => void;
 }
 
 /** A registered listener with its queue. */
@@ -81,6 +88,13 @@ function internalErrorWithoutPayload(msg: MessageContract, error: unknown, adapt
     type: msg.type,
     payloadError: `the payload could not be adapted either (${adapting.name}: ${adapting.message}), so it is left out`,
   });
+}
+
+function checkHandOut(where: string, onHandOut: unknown): ((msg: MessageContract) => void) | undefined {
+  if (onHandOut !== undefined && typeof onHandOut !== 'function') {
+    throw new TypeError(`${where} option "onHandOut" must be a function, got ${describeValue(onHandOut)}`);
+  }
+  return onHandOut as ((msg: MessageContract) => void) | undefined;
 }
 
 function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
@@ -217,10 +231,15 @@ export abstract class AbstractChannel<Out> {
    */
   messageStream(listener: MessageQueueListener, options?: MessageStreamOptions): StoppableStream<Out> {
     const signal = checkSignal('messageStream', optionsObject('messageStream', options).signal);
-    return new StoppableStream((stop) => this.#deliver(listener, stop), { signal });
+    const onHandOut = checkHandOut('messageStream', options?.onHandOut);
+    return new StoppableStream((stop) => this.#deliver(listener, stop, onHandOut), { signal });
   }
 
-  async *#deliver(listener: MessageQueueListener, stop: AbortSignal): AsyncGenerator<Out, void, undefined> {
+  async *#deliver(
+    listener: MessageQueueListener,
+    stop: AbortSignal,
+    onHandOut?: (msg: MessageContract) => void,
+  ): AsyncGenerator<Out, void, undefined> {
     let registration: Registration;
     try {
       if (!(listener instanceof MessageQueueListener)) {
@@ -267,6 +286,7 @@ export abstract class AbstractChannel<Out> {
             return;
           }
           event = this.#adaptOrReport(msg, failure);
+          onHandOut?.(msg);
         } catch (error) {
           await this.requeueMessages(listener.id, [msg]);
           throw error;
@@ -321,9 +341,10 @@ export abstract class AbstractChannel<Out> {
    */
   watch(options?: MessageStreamOptions): StoppableStream<Out> {
     const signal = checkSignal('watch', optionsObject('watch', options).signal);
+    const onHandOut = checkHandOut('watch', options?.onHandOut);
     const listener = this.addListener();
     listener.startSync();
-    return new StoppableStream((stop) => this.#deliver(listener, stop), {
+    return new StoppableStream((stop) => this.#deliver(listener, stop, onHandOut), {
       signal,
       cleanup: async () => {
         listener.stopSync();
@@ -392,6 +413,17 @@ export abstract class AbstractChannel<Out> {
     } catch {
       keepHere();
     }
+  }
+
+  /**
+   * Hands messages taken from a stream of this listener back to the head of its queue, in
+   * the order given (the next pop returns `messages[0]`), and wakes its waiting stream: for a
+   * consumer that could not deliver them (say, its client went away; see
+   * `MessageStreamOptions.onHandOut`). Does nothing for a listener no longer registered,
+   * since removing a listener deletes its messages.
+   */
+  async requeue(listenerId: string, messages: readonly MessageContract[]): Promise<void> {
+    await this.requeueMessages(listenerId, [...messages]);
   }
 
   /** Whether the listener's queue wants `acknowledgeMessages` (its backend has `ack`). */

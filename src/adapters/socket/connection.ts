@@ -1,14 +1,16 @@
 /**
  * One client connection of the socket server: receives the request up to the client's
- * half-close (within size and time limits), writes the answers with backpressure, and notices
- * a client that goes away mid-stream so that its stream stops.
+ * half-close (within size and time limits), writes the answers with backpressure, reports
+ * whether each answer chunk reached the operating system, and notices a client that goes away
+ * mid-stream so that its stream stops.
  */
 import type { Socket } from 'node:net';
 import { InvalidMessageFormat } from '../../engine/errors.js';
 import { formatErrorLine } from './protocol.js';
+import type { AnswerChunk, StreamCarrier } from './stream-session.js';
 
-/** Runs one raw request and yields what to write back; stops streaming when `signal` aborts. */
-export type CommandHandler = (raw: string, signal: AbortSignal) => AsyncIterable<string>;
+/** Runs one raw request and yields what to write back; stops streaming when `carrier.signal` aborts. */
+export type CommandHandler = (raw: string, carrier: StreamCarrier) => AsyncIterable<AnswerChunk>;
 
 /** Limits applied to each connection (validated by the server). */
 export interface ConnectionLimits {
@@ -22,6 +24,13 @@ type ConnectionState = 'receiving' | 'answering' | 'refused' | 'closed';
 
 /** Errors that only mean the client went away: routine, not worth reporting. */
 const kRoutineCodes = new Set(['EPIPE', 'ECONNRESET', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+
+/** The error a chunk's `onWritten` gets when the connection ended before writing it. */
+function notWritten(): Error {
+  return Object.assign(new Error('The client connection closed before this answer was written'), {
+    code: 'ERR_STREAM_DESTROYED',
+  });
+}
 
 /** After refusing an oversized request, how much more (in multiples of the limit) is read and dropped before hanging up. */
 const kDiscardFactor = 16;
@@ -148,20 +157,24 @@ export class Connection {
     try {
       const raw = decodeUtf8(request);
       if (raw === undefined) {
-        await this.#write(formatErrorLine(new InvalidMessageFormat('Request is not valid UTF-8')));
+        await this.#write({ text: formatErrorLine(new InvalidMessageFormat('Request is not valid UTF-8')) });
         return;
       }
-      // An abort stops the stream's listener, so the handler ends by itself; what it still
-      // yields (a message already popped) is written, not lost. Only a gone client ends it here.
-      for await (const chunk of this.#handler(raw, signal)) {
-        if (this.#socket.destroyed) break;
+      // An abort ends the handler's stream by itself; what it still yields is written if the
+      // client is there, or reported unwritten (and handed back by the stream) if not.
+      const carrier: StreamCarrier = { signal, dropUnflushed: () => this.#dropUnflushed(), tracksWrites: true };
+      for await (const chunk of this.#handler(raw, carrier)) {
+        if (this.#socket.destroyed) {
+          chunk.onWritten?.(notWritten());
+          break;
+        }
         await this.#write(chunk);
       }
     } catch (error) {
       // The handler words expected failures itself; this is a bug or a write to a gone client.
       if (!signal.aborted && error instanceof Error) {
         this.#onError(error);
-        await this.#write(`${formatErrorLine(error)}`).catch(() => undefined);
+        await this.#write({ text: formatErrorLine(error) }).catch(() => undefined);
       }
     } finally {
       clearInterval(this.#probe);
@@ -170,12 +183,23 @@ export class Connection {
   }
 
   /**
-   * Writes one answer chunk, waiting while the socket's buffer is full. Writes of one turn of
-   * the event loop are corked together so that a burst of events costs one system call.
+   * Closes the connection at once if some answers are still waiting to be handed to the
+   * operating system (their `onWritten` get an error): a newer stream took over from this
+   * one and must not wait for a client that stopped reading.
    */
-  async #write(chunk: string): Promise<void> {
+  #dropUnflushed(): void {
+    if (this.#socket.writableLength > 0) this.#socket.destroy();
+  }
+
+  /**
+   * Writes one answer chunk, waiting while the socket's buffer is full, and reports the outcome
+   * to `chunk.onWritten`. Writes of one turn of the event loop are corked together so that a
+   * burst of events costs one system call.
+   */
+  async #write(chunk: AnswerChunk): Promise<void> {
     const socket = this.#socket;
     if (socket.destroyed || !socket.writable) {
+      chunk.onWritten?.(notWritten());
       this.#abort.abort();
       return;
     }
@@ -187,7 +211,14 @@ export class Connection {
         socket.uncork();
       });
     }
-    if (socket.write(chunk)) return;
+    const { onWritten } = chunk;
+    // Node completes the writes still pending when a socket is destroyed with no error
+    // (stream_base_commons' onWriteComplete): written or not cannot be told then, so such a
+    // write counts as not written. Its message is handed back, and may reach the client twice.
+    const accepted = onWritten
+      ? socket.write(chunk.text, (error) => onWritten(error ?? (socket.destroyed ? notWritten() : undefined)))
+      : socket.write(chunk.text);
+    if (accepted) return;
     const signal = this.#abort.signal;
     await new Promise<void>((resolve) => {
       const done = (): void => {

@@ -4,6 +4,7 @@
  * closes. This module parses and validates commands and words the answers; it does no I/O.
  */
 import {
+  errorParts,
   InvalidChannelException,
   InvalidListenerException,
   InvalidMessageFormat,
@@ -11,6 +12,7 @@ import {
   RepositoryError,
 } from '../../engine/errors.js';
 import { Message, type Payload } from '../../engine/message.js';
+import { payloadNumberTwin } from './python-numbers.js';
 
 /** What the server answers when `d`, `b`, `rl` or `rc` succeeds (no newline, as in Python). */
 export const ACK = 'ack';
@@ -26,8 +28,20 @@ export type Command =
   | { readonly verb: 'c' }
   | { readonly verb: 'r' | 'w' | 'rc'; readonly channelId: string }
   | { readonly verb: 'l' | 'rl'; readonly channelId: string; readonly listenerId: string }
-  | { readonly verb: 'd'; readonly channelId: string; readonly listenerId: string; readonly message: Message }
-  | { readonly verb: 'b'; readonly channelId: string; readonly message: Message };
+  | { readonly verb: 'd'; readonly channelId: string; readonly listenerId: string; readonly message: Message; readonly numbers: unknown }
+  | { readonly verb: 'b'; readonly channelId: string; readonly message: Message; readonly numbers: unknown };
+
+/** Default of `ParseOptions.maxDepth`: far deeper than any real message, far from any stack limit. */
+export const kDefaultMaxDepth = 256;
+
+/** Options of `parseCommand`. */
+export interface ParseOptions {
+  /**
+   * Deepest nesting of arrays and objects accepted, the request object itself being level 1.
+   * @default 256
+   */
+  maxDepth?: number;
+}
 
 const kVerbs: ReadonlySet<string> = new Set(VERBS);
 /** Longest excerpt of a bad request quoted back in an error line. */
@@ -79,13 +93,50 @@ function requireMessage(request: Record<string, unknown>, verb: Verb): Message {
 }
 
 /**
+ * The deepest nesting of arrays and objects in JSON text, found in one pass without recursion
+ * (brackets inside strings do not count). Stops early, returning a value above `limit`, as
+ * soon as the text nests deeper than `limit`. Meant to run before parsing: it reads any text.
+ */
+export function jsonDepth(text: string, limit = Number.POSITIVE_INFINITY): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (inString) {
+      if (code === 0x5c /* \ */) i += 1; // skip the escaped character (\" or \\)
+      else if (code === 0x22 /* " */) inString = false;
+    } else if (code === 0x22) {
+      inString = true;
+    } else if (code === 0x5b /* [ */ || code === 0x7b /* { */) {
+      depth += 1;
+      if (depth > deepest) {
+        deepest = depth;
+        if (deepest > limit) return deepest;
+      }
+    } else if (code === 0x5d /* ] */ || code === 0x7d /* } */) {
+      depth -= 1;
+    }
+  }
+  return deepest;
+}
+
+/**
  * Parses and validates one raw request.
- * @throws InvalidMessageFormat for text that is not a JSON object, a missing or unknown verb,
+ * @throws InvalidMessageFormat for text that is not a JSON object, text nested deeper than
+ *   `options.maxDepth`, a missing or unknown verb,
  *   a missing message type (for `d` and `b`) or a field of the wrong type.
  * @throws InvalidChannelException when a verb that needs a channel has no `c`.
  * @throws InvalidListenerException when a verb that needs a listener has no `r`.
  */
-export function parseCommand(raw: string): Command {
+export function parseCommand(raw: string, options: ParseOptions = {}): Command {
+  const maxDepth = options.maxDepth ?? kDefaultMaxDepth;
+  const depth = jsonDepth(raw, maxDepth);
+  if (depth > maxDepth) {
+    throw new InvalidMessageFormat(
+      `Request nested deeper than ${maxDepth} levels of arrays and objects (the limit; the request object is level 1): ${quote(raw)}`,
+    );
+  }
   let request: unknown;
   try {
     request = JSON.parse(raw);
@@ -121,11 +172,13 @@ export function parseCommand(raw: string): Command {
     case 'd': {
       // Message format first, as Python parses the message before looking anything up.
       const message = requireMessage(fields, 'd');
-      return { verb: 'd', channelId: requireChannelId(fields, 'd'), listenerId: requireListenerId(fields, 'd'), message };
+      const channelId = requireChannelId(fields, 'd');
+      const listenerId = requireListenerId(fields, 'd');
+      return { verb: 'd', channelId, listenerId, message, numbers: payloadNumberTwin(raw, depth) };
     }
     case 'b': {
       const message = requireMessage(fields, 'b');
-      return { verb: 'b', channelId: requireChannelId(fields, 'b'), message };
+      return { verb: 'b', channelId: requireChannelId(fields, 'b'), message, numbers: payloadNumberTwin(raw, depth) };
     }
   }
 }
@@ -133,11 +186,10 @@ export function parseCommand(raw: string): Command {
 /**
  * The one-line answer for a failure: `ClassName: message`, e.g.
  * `InvalidChannelException: No channel with id 2`. Line breaks in the message become spaces
- * so that the answer stays one line.
+ * so that the answer stays one line. Never throws.
  */
 export function formatErrorLine(error: unknown): string {
-  const name = error instanceof Error ? error.name : 'Error';
-  const message = error instanceof Error ? error.message : String(error);
+  const { name, message } = errorParts(error);
   return `${name}: ${message.replace(/\r?\n|\r/g, ' ')}`;
 }
 

@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { ACK, parseErrorAnswer } from './protocol.js';
 import { pythonJsonDumps } from './python-json.js';
+import { checkSocketPath } from './socket-file.js';
 import type { Payload } from '../../engine/message.js';
 
 /** A request as the protocol defines it: `{ c, v, t, p, r }` (all optional here; the server validates). */
@@ -61,12 +62,13 @@ export class SocketClient {
   /** Path of the server's socket file. */
   readonly socketPath: string;
 
-  /** @param socketPath - path of the server's socket file. */
+  /**
+   * @param socketPath - path of the server's socket file.
+   * @throws TypeError for a path that is not a non-empty string; RangeError for a path longer
+   *   than a Unix socket path may be (107 bytes of UTF-8 on Linux, 103 on macOS).
+   */
   constructor(socketPath: string) {
-    if (typeof socketPath !== 'string' || socketPath.length === 0) {
-      throw new TypeError(`SocketClient socketPath must be a non-empty string, got ${typeof socketPath}`);
-    }
-    this.socketPath = socketPath;
+    this.socketPath = checkSocketPath(socketPath, 'SocketClient');
   }
 
   /**

@@ -4,6 +4,34 @@
  */
 import { chmod, lstat, unlink } from 'node:fs/promises';
 import net from 'node:net';
+import { describeValue } from '../../engine/validation.js';
+
+/**
+ * Longest socket path, in bytes of UTF-8, that every client can connect to: the size of
+ * `sockaddr_un.sun_path` less its terminating NUL (108 - 1 on Linux, 104 - 1 on macOS and the
+ * BSDs). Python's `socket` refuses longer paths ("AF_UNIX path too long"), and the kernel or
+ * libuv would otherwise truncate them silently and bind somewhere else.
+ */
+export const kMaxSocketPathBytes = process.platform === 'linux' || process.platform === 'android' ? 107 : 103;
+
+/**
+ * Checks a socket path before anything touches the file system.
+ * @param owner - who checks, for the message (e.g. `SocketServer`).
+ * @throws TypeError for a path that is not a non-empty string; RangeError for a path longer
+ *   than `kMaxSocketPathBytes` bytes of UTF-8, naming the limit and the path's length.
+ */
+export function checkSocketPath(socketPath: unknown, owner: string): string {
+  if (typeof socketPath !== 'string' || socketPath.length === 0) {
+    throw new TypeError(`${owner} socketPath must be a non-empty string, got ${describeValue(socketPath)}`);
+  }
+  const bytes = Buffer.byteLength(socketPath, 'utf8');
+  if (bytes > kMaxSocketPathBytes) {
+    throw new RangeError(
+      `${owner} socketPath is ${bytes} bytes long (UTF-8) but a Unix socket path may have at most ${kMaxSocketPathBytes} bytes on ${process.platform}; choose a shorter path: ${JSON.stringify(socketPath)}`,
+    );
+  }
+  return socketPath;
+}
 
 /** An error with a Node-style `code`. */
 function codedError(message: string, code: string, cause?: unknown): Error & { code: string } {
