@@ -230,6 +230,7 @@ export class ProcessingJob {
       this.#emit(JOB_EVENT_PROGRESS, this.#progress());
     };
     let error: string | undefined;
+    let closing: Promise<void> | undefined;
     const reading = this.#feed(channel, listener.id);
     try {
       const events = channel.processQueue(listener, { ordered: this.ordered, signal: this.#cancel.signal });
@@ -244,8 +245,9 @@ export class ProcessingJob {
       await reading;
     } finally {
       clearInterval(timer);
-      await channel.close();
-      this.#channel = undefined;
+      // Every result is in: the pool winds down while `end` goes out (its threads take tens of
+      // milliseconds to stop, which readers need not wait for); `run()` resolves once it has.
+      closing = channel.close().catch(() => undefined);
     }
     for (const held of [...this.#heldErrors.keys()].sort((a, b) => a - b)) this.#emitHeld(held);
     const cancelled = this.#cancel.signal.aborted && error === undefined;
@@ -255,6 +257,8 @@ export class ProcessingJob {
     const summary: JobSummary = { done: this.#done, failed: this.#failed, cancelled, elapsedMs: this.elapsedMs };
     if (error !== undefined) summary.error = error;
     this.#emit(JOB_EVENT_END, summary);
+    await closing;
+    this.#channel = undefined;
     return summary;
   }
 
