@@ -9,7 +9,8 @@ import { errorParts } from '../../../engine/errors.js';
 import { JOB_EVENT_END, ProcessingJob, type JobEvent, type JobState, type JobSummary } from '../../../engine/jobs/processing-job.js';
 import { MESSAGE_TYPE_INTERNAL_ERROR } from '../../../engine/message.js';
 import { describeValue } from '../../../engine/validation.js';
-import { EventHistory, newEpoch } from '../event-history.js';
+import { newEpoch } from '../event-history.js';
+import { JobLog } from './job-log.js';
 import type { StreamEvent } from '../sse-format.js';
 import type { JobHandler } from './job-handlers.js';
 
@@ -82,6 +83,9 @@ export class UnknownJobError extends Error {
   readonly statusCode = 404;
 }
 
+/** Events handed to a reader at a time: a late reader of a long log is served in chunks. */
+const kReplayChunk = 1024;
+
 /** One job of the store: the engine's job and its log. */
 export class StoredJob {
   /** The engine's job. */
@@ -89,7 +93,7 @@ export class StoredJob {
   /** The handler's name. */
   readonly handler: string;
   /** The job's events, with ids; what streams read. */
-  readonly history: EventHistory;
+  readonly history: JobLog;
   /** Rung on every new event. */
   readonly #updates = new Doorbell();
   /** Rows per second in the last progress event. */
@@ -99,7 +103,7 @@ export class StoredJob {
   /** Resolves with the summary when the job ends. */
   readonly finished: Promise<JobSummary>;
 
-  constructor(rows: AsyncIterable<unknown> | Iterable<unknown>, request: JobRequest, history: EventHistory, onRows: (done: number, failed: number) => void) {
+  constructor(rows: AsyncIterable<unknown> | Iterable<unknown>, request: JobRequest, history: JobLog, onRows: (done: number, failed: number) => void) {
     this.handler = request.handler.name;
     this.history = history;
     this.job = new ProcessingJob(rows, {
@@ -110,11 +114,7 @@ export class StoredJob {
       ...(request.total === undefined ? {} : { total: request.total }),
       onEvent: (event) => this.#record(event, onRows),
     });
-    this.finished = this.job.run().then((summary) => {
-      this.#summary = summary;
-      this.#rowsPerSecond = 0;
-      return summary;
-    });
+    this.finished = this.job.run();
   }
 
   /** The job's id. */
@@ -157,7 +157,7 @@ export class StoredJob {
     const origin = `${this.history.epoch}-0`;
     let cursor = lastEventId ?? origin;
     while (!signal.aborted) {
-      const replay = this.history.since(cursor);
+      const replay = this.history.since(cursor, kReplayChunk);
       if (replay.lost) {
         yield replay.lost;
         // An unknown id has no place in the log: go on from now.
@@ -182,8 +182,15 @@ export class StoredJob {
 
   #record(event: JobEvent, onRows: (done: number, failed: number) => void): void {
     if (event.event === 'progress') this.#rowsPerSecond = (event.data as { rowsPerSecond: number }).rowsPerSecond;
+    if (event.event === JOB_EVENT_END) {
+      // The summary is known now (the pool may still be winding down): readers of the status
+      // see what the stream's `end` said.
+      this.#summary = event.data as JobSummary;
+      this.#rowsPerSecond = 0;
+    }
     if (event.event === 'result' || event.event === MESSAGE_TYPE_INTERNAL_ERROR) onRows(1, event.event === MESSAGE_TYPE_INTERNAL_ERROR ? 1 : 0);
-    this.history.record(toStreamEvent(event));
+    const { event: type, data } = toStreamEvent(event);
+    this.history.append(type, data);
     this.#updates.ring();
   }
 }
@@ -192,7 +199,7 @@ export class StoredJob {
  * A job event in its wire form: data as JSON. A result that JSON cannot represent (a BigInt,
  * a cycle) becomes an `_eric_error` event for its row, naming why.
  */
-function toStreamEvent(event: JobEvent): StreamEvent {
+function toStreamEvent(event: JobEvent): { event: string; data: string } {
   try {
     return { event: event.event, data: JSON.stringify(event.data) ?? 'null' };
   } catch (error) {
@@ -232,7 +239,7 @@ export class JobStore {
   /** Starts a job over `rows` and keeps it. Throws a TypeError/RangeError for bad options. */
   start(rows: AsyncIterable<unknown> | Iterable<unknown>, request: JobRequest): StoredJob {
     if (this.#closed) throw new Error('The service is closing: no new jobs');
-    const history = new EventHistory({ capacity: this.settings.historySize, epoch: this.#epoch });
+    const history = new JobLog(this.settings.historySize, this.#epoch);
     const stored = new StoredJob(rows, request, history, (done, failed) => {
       this.totals.rowsProcessed += done;
       this.totals.rowsFailed += failed;
