@@ -83,6 +83,10 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
   #handedBack: Promise<void> = Promise.resolve();
   /** Settles when every yielded message has been acknowledged (in yield order). */
   #acknowledged: Promise<void> = Promise.resolve();
+  /** Messages waiting for the next acknowledgement round trip (one batch while another is in flight). */
+  #toAcknowledge: MessageContract[] = [];
+  /** The message of the result last handed to the consumer: acknowledged once it asks for the next. */
+  #lastYielded: MessageContract | undefined;
   /** The first acknowledgement failure: it fails the run, even one that has just completed. */
   #ackFailure: { error: unknown } | undefined;
   /** Batches submitted and not yet fully emitted. */
@@ -233,7 +237,11 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     this.#outstanding -= 1;
     const value = this.#buffer.take();
     const seq = this.#buffer.takenSeq;
-    if (this.#source.ack !== undefined) this.#acknowledge(this.#unyielded.get(seq)!);
+    if (this.#source.ack !== undefined) {
+      // The consumer asked for this result, so it has moved past the previous one.
+      if (this.#lastYielded !== undefined) this.#acknowledge(this.#lastYielded);
+      this.#lastYielded = this.#unyielded.get(seq)!;
+    }
     this.#unyielded.delete(seq);
     this.#ringPump();
     return value;
@@ -256,12 +264,22 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     }
   }
 
-  /** Acknowledges a delivered message, after those before it; a failure fails the run. */
+  /**
+   * Acknowledges a delivered message, after those before it; a failure fails the run.
+   * Batched: messages delivered while an acknowledgement is in flight go together in the
+   * next one, so that a networked queue takes one round trip per batch, not per message.
+   */
   #acknowledge(msg: MessageContract): void {
     const { ack } = this.#source;
     if (ack === undefined) return;
+    this.#toAcknowledge.push(msg);
+    if (this.#toAcknowledge.length > 1) return; // joins the batch already scheduled
     this.#acknowledged = this.#acknowledged
-      .then(() => ack([msg]))
+      .then(() => {
+        const batch = this.#toAcknowledge;
+        this.#toAcknowledge = [];
+        return ack(batch);
+      })
       .catch((error: unknown) => {
         this.#ackFailure ??= { error };
         this.#fail(error);
@@ -298,6 +316,9 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     this.#ringPump();
     const back = completed ? this.#closedAndAfter.slice(1) : [...this.#unyielded.values(), ...this.#closedAndAfter];
     const closed = this.#closedAndAfter[0];
+    // The consumer has left the loop (or completed it): it is past the last result it got.
+    if (this.#lastYielded !== undefined) this.#acknowledge(this.#lastYielded);
+    this.#lastYielded = undefined;
     // The closed message ended this run: delivered, so acknowledged like a yielded one.
     if (completed && closed !== undefined) this.#acknowledge(closed);
     this.#unyielded.clear();
