@@ -26,10 +26,12 @@ export { DataProcessingChannel } from './engine/data-processing-channel.js';
 export { WorkerListener } from './engine/worker-listener.js';
 export { SocketServer } from './adapters/socket/socket-server.js';
 export { SocketClient } from './adapters/socket/socket-client.js';
+export { RedisQueueFactory } from './adapters/redis/redis-queue-factory.js';
+export { RedisQueue } from './adapters/redis/redis-queue.js';
 
 export type { JsonValue, MessageContract, Payload } from './engine/message.js';
 export type { ListenerOptions } from './engine/listener.js';
-export type { Queue, QueueOwner } from './engine/queue.js';
+export type { ListenerRegistry, Queue, QueueOwner } from './engine/queue.js';
 export type { ChannelOptions } from './engine/channel.js';
 export type { SSEChannelOptions, SSEEvent } from './engine/sse-channel.js';
 export type { Action } from './engine/distributed-listener.js';
@@ -41,3 +43,4 @@ export type {
 export type { HandlerContext, MessageHandler, WorkerListenerOptions } from './engine/worker-listener.js';
 export type { HandleCommandOptions, SocketServerOptions } from './adapters/socket/socket-server.js';
 export type { SocketRequest } from './adapters/socket/socket-client.js';
+export type { RedisQueueFactoryOptions } from './adapters/redis/redis-queue-factory.js';

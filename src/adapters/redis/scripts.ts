@@ -1,0 +1,141 @@
+// The Lua scripts of the Redis backend. Each runs atomically on the server, so that a crash
+// or a concurrent consumer never sees half an update (the habit BullMQ keeps). Every key a
+// script touches shares the channel's hash tag, so the scripts work on Redis Cluster too.
+import { Script } from './connection.js';
+
+/**
+ * Takes up to `count` entries for `consumer`: first those pending longer than `minIdle` ms
+ * (left by a dead consumer, or handed back), then new ones. Returns
+ * `{ nextCursor, id1, json1, id2, json2, ... }`.
+ * KEYS: stream. ARGV: group, consumer, count, minIdle, cursor.
+ */
+export const kTake = new Script(`
+local out = {}
+local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[4], ARGV[5], 'COUNT', ARGV[3])
+out[1] = claimed[1]
+for _, e in ipairs(claimed[2]) do
+  if e and e[2] then
+    out[#out + 1] = e[1]
+    out[#out + 1] = e[2][2]
+  end
+end
+local need = tonumber(ARGV[3]) - (#out - 1) / 2
+if need > 0 then
+  local read = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', need, 'STREAMS', KEYS[1], '>')
+  if read then
+    for _, e in ipairs(read[1][2]) do
+      out[#out + 1] = e[1]
+      out[#out + 1] = e[2][2]
+    end
+  end
+end
+return out
+`);
+
+/**
+ * Creates the stream and its group (reading from the start) unless the listener was removed.
+ * Returns 1, or 0 when the listener was removed (its tombstone exists).
+ * KEYS: stream, tombstone. ARGV: group.
+ */
+export const kEnsureGroup = new Script(`
+if redis.call('EXISTS', KEYS[2]) == 1 then return 0 end
+redis.pcall('XGROUP', 'CREATE', KEYS[1], ARGV[1], '0', 'MKSTREAM')
+return 1
+`);
+
+/**
+ * Registers a listener with its channel and creates its stream and group.
+ * KEYS: registry, stream, tombstone. ARGV: listenerId, group.
+ */
+export const kRegister = new Script(`
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[3])
+redis.pcall('XGROUP', 'CREATE', KEYS[2], ARGV[2], '0', 'MKSTREAM')
+return 1
+`);
+
+/**
+ * Unregisters a listener, deletes its stream and leaves a tombstone, so that consumers in
+ * other processes stop instead of recreating the stream.
+ * KEYS: registry, stream, tombstone. ARGV: listenerId, tombstone lifetime (ms).
+ */
+export const kUnregister = new Script(`
+redis.call('SREM', KEYS[1], ARGV[1])
+redis.call('DEL', KEYS[2])
+redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
+return 1
+`);
+
+/**
+ * Appends a message to the stream of every listener in the registry.
+ * KEYS: registry. ARGV: stream key prefix (the listener id completes it), message JSON, group.
+ */
+export const kBroadcast = new Script(`
+local ids = redis.call('SMEMBERS', KEYS[1])
+for _, id in ipairs(ids) do
+  local key = ARGV[1] .. id
+  if not redis.call('XADD', key, 'NOMKSTREAM', '*', 'm', ARGV[2]) then
+    redis.pcall('XGROUP', 'CREATE', key, ARGV[3], '0', 'MKSTREAM')
+    redis.call('XADD', key, '*', 'm', ARGV[2])
+  end
+end
+return #ids
+`);
+
+/**
+ * Acknowledges entries and deletes them: the stream holds only what is not yet delivered.
+ * KEYS: stream. ARGV: group, id...
+ */
+export const kAck = new Script(`
+local ids = {}
+for i = 2, #ARGV do ids[#ids + 1] = ARGV[i] end
+redis.call('XACK', KEYS[1], ARGV[1], unpack(ids))
+return redis.call('XDEL', KEYS[1], unpack(ids))
+`);
+
+/**
+ * Hands entries back: still pending, but marked idle for `idle` ms so that the next take
+ * (of any consumer) claims them before new entries.
+ * KEYS: stream. ARGV: group, consumer, idle, id...
+ */
+export const kRequeue = new Script(`
+local args = {'XCLAIM', KEYS[1], ARGV[1], ARGV[2], '0'}
+for i = 4, #ARGV do args[#args + 1] = ARGV[i] end
+args[#args + 1] = 'IDLE'
+args[#args + 1] = ARGV[3]
+args[#args + 1] = 'JUSTID'
+return #redis.call(unpack(args))
+`);
+
+/**
+ * Renews `consumer`'s hold on entries it still processes (resets their idle time), skipping
+ * any another consumer has taken over. Returns how many were renewed.
+ * KEYS: stream. ARGV: group, consumer, id...
+ */
+export const kRenew = new Script(`
+local renewed = 0
+for i = 3, #ARGV do
+  local p = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[i], ARGV[i], 1, ARGV[2])
+  if #p > 0 then
+    redis.call('XCLAIM', KEYS[1], ARGV[1], ARGV[2], '0', ARGV[i], 'JUSTID')
+    renewed = renewed + 1
+  end
+end
+return renewed
+`);
+
+/**
+ * Number of entries waiting: not delivered yet, or pending for at least `minIdle` ms.
+ * KEYS: stream. ARGV: group, minIdle.
+ */
+export const kSize = new Script(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local ok, summary = pcall(redis.call, 'XPENDING', KEYS[1], ARGV[1])
+if not ok then return redis.call('XLEN', KEYS[1]) end
+local pending = summary[1]
+local idle = 0
+if pending > 0 then
+  idle = #redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[2], '-', '+', pending)
+end
+return redis.call('XLEN', KEYS[1]) - pending + idle
+`);
