@@ -1,12 +1,28 @@
 import { createHash } from 'node:crypto';
 import { debuglog } from 'node:util';
-import { createClient, createCluster, ErrorReply } from 'redis';
 import { RepositoryError } from '../../engine/errors.js';
 
 const debug = debuglog('eric-sse');
 
 /** Longest wait between two reconnection attempts, in milliseconds. */
 const kMaxReconnectDelayMs = 2_000;
+
+type RedisModule = typeof import('redis');
+/**
+ * The `redis` client, loaded on first use: importing eric-sse does not pay for it (it takes
+ * longer to load than the whole engine) unless a Redis backend is used.
+ */
+let redisModule: Promise<RedisModule> | undefined;
+/** `redis`'s class of error replies, once loaded. */
+let errorReplyClass: RedisModule['ErrorReply'] | undefined;
+
+function loadRedis(): Promise<RedisModule> {
+  redisModule ??= import('redis').then((module) => {
+    errorReplyClass = module.ErrorReply;
+    return module;
+  });
+  return redisModule;
+}
 
 /** Where to connect: one server by URL, or the nodes of a Redis Cluster. */
 export type RedisTarget = { readonly url: string } | { readonly nodes: readonly string[] };
@@ -24,7 +40,8 @@ function reconnectStrategy(retries: number): number {
   return Math.min(50 * 2 ** Math.min(retries, 6), kMaxReconnectDelayMs);
 }
 
-function createCommander(target: RedisTarget, connectTimeoutMs: number): Commander {
+async function createCommander(target: RedisTarget, connectTimeoutMs: number): Promise<Commander> {
+  const { createClient, createCluster } = await loadRedis();
   const socket = { connectTimeout: connectTimeoutMs, reconnectStrategy };
   if ('url' in target) {
     const client = createClient({ url: target.url, socket });
@@ -62,7 +79,7 @@ function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise
 
 /** Whether `error` is Redis's answer to a command (as opposed to a connection failure). */
 export function isErrorReply(error: unknown): error is Error {
-  return error instanceof ErrorReply;
+  return errorReplyClass !== undefined && error instanceof errorReplyClass;
 }
 
 /** A Lua script run by its SHA-1 (loaded on first use on each server). */
@@ -83,7 +100,7 @@ export class Script {
 export class RedisConnection {
   readonly #target: RedisTarget;
   readonly #timeoutMs: number;
-  readonly #commander: Commander;
+  #commander: Commander | undefined;
   #connecting: Promise<void> | undefined;
   /** Whether the first connection succeeded. */
   #connected = false;
@@ -96,9 +113,6 @@ export class RedisConnection {
   constructor(target: RedisTarget, timeoutMs: number) {
     this.#target = target;
     this.#timeoutMs = timeoutMs;
-    this.#commander = createCommander(target, timeoutMs);
-    // A client with no 'error' listener would crash the process on every lost connection.
-    this.#commander.on('error', (error) => debug('redis connection error: %s', (error as Error)?.message ?? error));
   }
 
   /** A new connection to the same Redis (for blocking reads, which need one of their own). */
@@ -118,7 +132,7 @@ export class RedisConnection {
       const connecting = this.#connect();
       await (finite ? withDeadline(connecting, timeoutMs, `a connection (${args[0]})`) : connecting);
       const left = Math.max(1, timeoutMs - (Date.now() - started));
-      const reply = this.#commander.send(key, args, finite ? left : undefined);
+      const reply = this.#commander!.send(key, args, finite ? left : undefined);
       return (await (finite ? withDeadline(reply, left, args[0]!) : reply)) as T;
     } catch (error) {
       if (isErrorReply(error) || error instanceof RepositoryError) throw error;
@@ -143,7 +157,7 @@ export class RedisConnection {
     this.#closed = true;
     if (!wasOpen || this.#connecting === undefined) return;
     try {
-      this.#commander.destroy();
+      this.#commander?.destroy();
     } catch (error) {
       debug('redis destroy: %s', (error as Error)?.message);
     }
@@ -154,20 +168,19 @@ export class RedisConnection {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#connecting === undefined) return;
-    if (!this.#connected) {
-      this.#commander.destroy();
-      return;
-    }
+    const commander = this.#commander;
+    if (commander === undefined) return;
     try {
-      await withDeadline(this.#commander.close(), this.#timeoutMs, 'QUIT');
+      if (this.#connected) await withDeadline(commander.close(), this.#timeoutMs, 'QUIT');
+      else commander.destroy();
     } catch {
-      this.#commander.destroy();
+      commander.destroy();
     }
   }
 
   #connect(): Promise<void> {
     // node-redis retries a failed connect by itself (reconnectStrategy): one attempt at a time.
-    this.#connecting ??= this.#commander.connect().then(
+    this.#connecting ??= this.#open().then(
       () => {
         this.#connected = true;
       },
@@ -177,5 +190,17 @@ export class RedisConnection {
       },
     );
     return this.#connecting;
+  }
+
+  async #open(): Promise<void> {
+    if (this.#commander === undefined) {
+      const commander = await createCommander(this.#target, this.#timeoutMs);
+      // A client with no 'error' listener would crash the process on every lost connection.
+      commander.on('error', (error) => debug('redis connection error: %s', (error as Error)?.message ?? error));
+      this.#commander = commander;
+    }
+    // Closed while loading the client: never connect.
+    if (this.#closed) throw new RepositoryError('The Redis connection is closed');
+    await this.#commander.connect();
   }
 }

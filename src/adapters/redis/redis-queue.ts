@@ -113,6 +113,11 @@ export class RedisQueue implements Queue {
       if (signal.aborted) throw signal.reason;
       try {
         const [msg] = await this.#take(1);
+        if (signal.aborted) {
+          // Aborted while taking: hand it back, take nothing.
+          if (msg !== undefined) await this.requeue([msg]);
+          throw signal.reason;
+        }
         if (msg !== undefined) return msg;
         const read = await this.#blockingRead(signal);
         if (read !== undefined) return read;
