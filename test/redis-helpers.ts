@@ -180,3 +180,64 @@ export function uniquePrefix(): string {
   prefixCounter += 1;
   return `t${process.pid}-${prefixCounter}:`;
 }
+
+/** A consumer child process (test/fixtures/redis/consumer.js) and what it printed. */
+export interface ConsumerProcess {
+  readonly child: ChildProcess;
+  /** Payloads it printed as processed, in order. */
+  readonly processed: string[];
+  /** Resolves once it has registered its listener and started processing. */
+  readonly ready: Promise<void>;
+  /** Resolves when it has exited. */
+  readonly exited: Promise<void>;
+  /** Its stderr so far. */
+  stderr(): string;
+}
+
+const consumers = new Set<ChildProcess>();
+afterAll(() => {
+  for (const child of consumers) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  consumers.clear();
+});
+
+/** Starts a competing consumer of `channelId`/`listenerId` in a child process (killed after this file's tests). */
+export function startConsumer(options: {
+  url: string;
+  prefix: string;
+  channelId: string;
+  listenerId: string;
+  visibilityTimeoutMs: number;
+  consumerName: string;
+}): ConsumerProcess {
+  const script = new URL('./fixtures/redis/consumer.js', import.meta.url);
+  const { url, prefix, channelId, listenerId, visibilityTimeoutMs, consumerName } = options;
+  const child = spawn(process.execPath, [script.pathname, url, prefix, channelId, listenerId, String(visibilityTimeoutMs), consumerName], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  consumers.add(child);
+  const processed: string[] = [];
+  let err = '';
+  let partial = '';
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout!.on('data', (chunk: Buffer) => {
+    const lines = (partial + chunk.toString()).split('\n');
+    partial = lines.pop()!;
+    for (const line of lines) {
+      if (line === 'ready') markReady();
+      else processed.push(line);
+    }
+  });
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return { child, processed, ready, exited, stderr: () => err };
+}
+
+/** Waits (without a time assertion: the test timeout bounds it) until `condition` holds. */
+export async function until(condition: () => boolean, what: string, boundMs = 60_000): Promise<void> {
+  const deadline = Date.now() + boundMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
+    await sleep(20);
+  }
+}
