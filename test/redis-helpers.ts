@@ -208,10 +208,13 @@ export function startConsumer(options: {
   listenerId: string;
   visibilityTimeoutMs: number;
   consumerName: string;
+  /** Milliseconds each message takes (4 at a time). */
+  delayMs?: number;
 }): ConsumerProcess {
   const script = new URL('./fixtures/redis/consumer.js', import.meta.url);
-  const { url, prefix, channelId, listenerId, visibilityTimeoutMs, consumerName } = options;
-  const child = spawn(process.execPath, [script.pathname, url, prefix, channelId, listenerId, String(visibilityTimeoutMs), consumerName], {
+  const { url, prefix, channelId, listenerId, visibilityTimeoutMs, consumerName, delayMs = 0 } = options;
+  const args = [script.pathname, url, prefix, channelId, listenerId, String(visibilityTimeoutMs), consumerName, String(delayMs)];
+  const child = spawn(process.execPath, args, {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   consumers.add(child);
