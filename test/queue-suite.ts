@@ -110,6 +110,16 @@ export function queueBehaviourSuite(label: string, createFactory: () => Abstract
       expect(types(await queue.popMany!(10))).toEqual(['a', 'b', 'c', 'd']);
     });
 
+    it('handed-back messages stay first in line across several small takes', async () => {
+      const queue = freshQueue();
+      const all = 'abcdefghij'.split('');
+      for (const type of all) await queue.push(new Message(type));
+      await queue.requeue!(await queue.popMany!(6));
+      const taken: MessageContract[] = [];
+      for (let i = 0; i < all.length; i += 1) taken.push(...(await queue.popMany!(1)));
+      expect(types(taken)).toEqual(all);
+    });
+
     it('popOrWait returns at once when a message is queued', async () => {
       const queue = freshQueue();
       await queue.push(new Message('ready'));

@@ -84,6 +84,22 @@ describe.skipIf(!redisAvailable)('Redis queue semantics', () => {
     expect(server.cli('XLEN', `${prefix}{${owner.channelId}}:queue:${owner.listenerId}`)).toBe('0');
   });
 
+  it('messages handed back in one process wake a consumer waiting in another', async () => {
+    const prefix = uniquePrefix();
+    const owner = { channelId: randomUUID(), listenerId: randomUUID() };
+    // A visibility timeout longer than the test: only the wake-up can deliver in time.
+    const here = factory({ prefix, consumerName: 'here', visibilityTimeoutMs: 120_000 }).create(owner);
+    const there = factory({ prefix, consumerName: 'there', visibilityTimeoutMs: 120_000 }).create(owner);
+    await here.push(new Message('job'));
+    const taken = await here.pop();
+    const waiting = there.popOrWait(new AbortController().signal);
+    await sleep(50); // let it block
+    await here.requeue([taken]);
+    expect((await waiting).type).toBe('job');
+    await there.ack([await waiting]);
+    expect(await here.size()).toBe(0);
+  });
+
   it('recreates a consumer group that disappeared (NOGROUP): nothing in the stream is lost', async () => {
     const prefix = uniquePrefix();
     const owner = { channelId: randomUUID(), listenerId: randomUUID() };

@@ -127,11 +127,14 @@ export class RedisConnection {
   async send<T = unknown>(key: string, args: string[], timeoutMs = this.#timeoutMs): Promise<T> {
     if (this.#closed) throw new RepositoryError('The Redis connection is closed (RedisQueueFactory.close() was called)');
     const finite = Number.isFinite(timeoutMs);
-    const started = Date.now();
     try {
-      const connecting = this.#connect();
-      await (finite ? withDeadline(connecting, timeoutMs, `a connection (${args[0]})`) : connecting);
-      const left = Math.max(1, timeoutMs - (Date.now() - started));
+      let left = timeoutMs;
+      if (!this.#connected) {
+        const started = Date.now();
+        const connecting = this.#connect();
+        await (finite ? withDeadline(connecting, timeoutMs, `a connection (${args[0]})`) : connecting);
+        left = Math.max(1, timeoutMs - (Date.now() - started));
+      }
       const reply = this.#commander!.send(key, args, finite ? left : undefined);
       return (await (finite ? withDeadline(reply, left, args[0]!) : reply)) as T;
     } catch (error) {

@@ -10,6 +10,8 @@ export interface RedisKeys {
   readonly registry: string;
   /** The listener's stream: its queue. */
   readonly stream: string;
+  /** Counts the wake-up entries in `stream` (see the `kRequeue` script). */
+  readonly wakeups: string;
   /** Set while a removed listener's queue must not be recreated. */
   readonly tombstone: string;
   /** `stream` without the listener id: the broadcast script completes it. */
@@ -25,6 +27,7 @@ export function redisKeys(prefix: string, channelId: string, listenerId: string)
     registry: `${base}:listeners`,
     stream: `${base}:queue:${listenerId}`,
     tombstone: `${base}:removed:${listenerId}`,
+    wakeups: `${base}:wakeups:${listenerId}`,
     streamPrefix: `${base}:queue:`,
   };
 }

@@ -187,7 +187,7 @@ export class RedisQueueFactory extends AbstractMessageQueueFactory {
     const [channelId, listenerId] = ownerIds(owner);
     const keys = redisKeys(this.prefix, channelId, listenerId);
     await this.#run('unregister', () =>
-      this.#connection.eval(kUnregister, [keys.registry, keys.stream, keys.tombstone], [listenerId, String(kTombstoneMs)]),
+      this.#connection.eval(kUnregister, [keys.registry, keys.stream, keys.tombstone, keys.wakeups], [listenerId, String(kTombstoneMs)]),
     );
   }
 

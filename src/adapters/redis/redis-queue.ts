@@ -6,7 +6,7 @@ import type { Queue } from '../../engine/queue.js';
 import { decodeMessage, encodeMessage } from './codec.js';
 import { isErrorReply, type RedisConnection } from './connection.js';
 import type { RedisKeys } from './keys.js';
-import { kAck, kEnsureGroup, kRequeue, kRenew, kSize, kTake } from './scripts.js';
+import { kAck, kDropWakeup, kEnsureGroup, kRequeue, kRenew, kSize, kTake } from './scripts.js';
 
 const debug = debuglog('eric-sse');
 
@@ -65,6 +65,10 @@ export class RedisQueue implements Queue {
   #renewTimer: NodeJS.Timeout | undefined;
   /** Where the next XAUTOCLAIM scan of the pending entries starts. */
   #claimCursor = '0-0';
+  /** When pending entries were last claimed first (see the `kTake` script), in ms since the epoch. */
+  #claimedFirstAt = 0;
+  /** Whether the next take claims pending entries first (messages were handed back). */
+  #claimFirst = true;
   /** Whether the stream and group are known to exist (else the next push creates them). */
   #ready = false;
   /** Connections of the blocking reads in progress. */
@@ -146,7 +150,7 @@ export class RedisQueue implements Queue {
     try {
       for (let i = 0; i < known.length; i += kMaxIdsPerCall) {
         const ids = known.slice(i, i + kMaxIdsPerCall);
-        await connection.eval(kRequeue, [keys.stream], [group, consumer, String(visibilityTimeoutMs), ...ids]);
+        await connection.eval(kRequeue, [keys.stream, keys.wakeups], [group, consumer, String(visibilityTimeoutMs), ...ids]);
         for (const id of ids) this.#held.delete(id);
       }
       // Messages that did not come from this queue: appended, as a push would.
@@ -156,6 +160,7 @@ export class RedisQueue implements Queue {
       // The stream is gone (deleted): nothing to hand back.
     }
     this.#claimCursor = '0-0';
+    this.#claimFirst = true;
     this.#updateRenewal();
     for (const wakeup of this.#wakeups) wakeup.abort();
   }
@@ -183,7 +188,7 @@ export class RedisQueue implements Queue {
   async size(): Promise<number> {
     const { connection, keys, group, visibilityTimeoutMs } = this.#ctx;
     try {
-      return Number(await connection.eval(kSize, [keys.stream], [group, String(visibilityTimeoutMs)]));
+      return Number(await connection.eval(kSize, [keys.stream, keys.wakeups], [group, String(visibilityTimeoutMs)]));
     } catch (error) {
       throw asRepositoryError(error, 'size');
     }
@@ -192,7 +197,7 @@ export class RedisQueue implements Queue {
   async delete(): Promise<void> {
     const { connection, keys } = this.#ctx;
     try {
-      await connection.send(keys.stream, ['DEL', keys.stream]);
+      await connection.send(keys.stream, ['DEL', keys.stream, keys.wakeups]);
     } catch (error) {
       throw asRepositoryError(error, 'DEL');
     }
@@ -221,23 +226,33 @@ export class RedisQueue implements Queue {
 
   async #take(count: number): Promise<MessageContract[]> {
     const { connection, keys, group, consumer, visibilityTimeoutMs } = this.#ctx;
-    const args = (): string[] => [group, consumer, String(count), String(visibilityTimeoutMs), this.#claimCursor];
+    // Pending entries first after a requeue, and at least every half visibility timeout
+    // (so a busy stream still serves what a dead consumer left); else only when short of new ones.
+    const now = Date.now();
+    const claimFirst = this.#claimFirst || now - this.#claimedFirstAt >= visibilityTimeoutMs / 2;
+    if (claimFirst) {
+      this.#claimFirst = false;
+      this.#claimedFirstAt = now;
+    }
+    const args = (): string[] => [group, consumer, String(count), String(visibilityTimeoutMs), this.#claimCursor, claimFirst ? '1' : '0'];
     let reply: string[];
     try {
       try {
-        reply = await connection.eval<string[]>(kTake, [keys.stream], args());
+        reply = await connection.eval<string[]>(kTake, [keys.stream, keys.wakeups], args());
       } catch (error) {
         if (!isNoGroup(error)) throw error;
         await this.#ensureGroup();
-        reply = await connection.eval<string[]>(kTake, [keys.stream], args());
+        reply = await connection.eval<string[]>(kTake, [keys.stream, keys.wakeups], args());
       }
     } catch (error) {
       throw asRepositoryError(error, 'XREADGROUP');
     }
     this.#ready = true;
-    this.#claimCursor = reply[0] ?? '0-0';
+    this.#claimCursor = String(reply[0] ?? '0-0');
+    // More idle entries may follow those claimed: claim first again, so they stay first in line.
+    if (Number(reply[1]) === 1) this.#claimFirst = true;
     const taken: MessageContract[] = [];
-    for (let i = 1; i + 1 < reply.length; i += 2) taken.push(this.#hold(reply[i]!, reply[i + 1]!));
+    for (let i = 2; i + 1 < reply.length; i += 2) taken.push(this.#hold(reply[i]!, reply[i + 1]!));
     return taken;
   }
 
@@ -279,6 +294,13 @@ export class RedisQueue implements Queue {
       }
       const entry = reply?.[0]?.[1]?.[0];
       if (entry === undefined) return undefined;
+      if (entry[1][0] === 'n') {
+        // A wake-up entry (messages were handed back): drop it; the caller claims them.
+        this.#claimFirst = true;
+        this.#claimCursor = '0-0';
+        await connection.eval(kDropWakeup, [keys.stream, keys.wakeups], [group, entry[0]]);
+        return undefined;
+      }
       return this.#hold(entry[0], entry[1][1]!);
     } catch (error) {
       // A connection that failed is not reused.

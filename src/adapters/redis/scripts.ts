@@ -4,32 +4,67 @@
 import { Script } from './connection.js';
 
 /**
- * Takes up to `count` entries for `consumer`: first those pending longer than `minIdle` ms
- * (left by a dead consumer, or handed back), then new ones. Returns
- * `{ nextCursor, id1, json1, id2, json2, ... }`.
- * KEYS: stream. ARGV: group, consumer, count, minIdle, cursor.
+ * Takes up to `count` entries for `consumer`: new ones (XREADGROUP) and those pending
+ * longer than `minIdle` ms (XAUTOCLAIM: left by a dead consumer, or handed back). With
+ * `claimFirst` = 1 the pending ones come first (after a requeue, and now and then); else
+ * they are looked for only when there are not enough new ones, so that a busy stream does
+ * not rescan its pending list on every take. Wake-up entries (field `n`, see `kRequeue`)
+ * are dropped on the way. Returns `{ nextCursor, more, id1, json1, id2, json2, ... }`,
+ * `more` = 1 when a claim found as many idle entries as it asked for (there may be more:
+ * the next take claims first again, so that handed-back messages stay first in line).
+ * KEYS: stream, wake-up counter. ARGV: group, consumer, count, minIdle, cursor, claimFirst.
  */
 export const kTake = new Script(`
-local out = {}
-local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[4], ARGV[5], 'COUNT', ARGV[3])
-out[1] = claimed[1]
-for _, e in ipairs(claimed[2]) do
-  if e and e[2] then
-    out[#out + 1] = e[1]
-    out[#out + 1] = e[2][2]
+local out = { ARGV[5], 0 }
+local count = tonumber(ARGV[3])
+local woke = false
+local function keep(e)
+  if not (e and e[2]) then return end
+  if e[2][1] == 'n' then
+    woke = true
+    redis.call('XACK', KEYS[1], ARGV[1], e[1])
+    redis.call('XDEL', KEYS[1], e[1])
+    redis.call('DECR', KEYS[2])
+    return
   end
+  out[#out + 1] = e[1]
+  out[#out + 1] = e[2][2]
 end
-local need = tonumber(ARGV[3]) - (#out - 1) / 2
+local function claim()
+  local need = count - (#out - 2) / 2
+  if need <= 0 then return end
+  local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[4], out[1], 'COUNT', need)
+  out[1] = claimed[1]
+  if #claimed[2] >= need and claimed[1] ~= '0-0' then out[2] = 1 end
+  for _, e in ipairs(claimed[2]) do keep(e) end
+end
+if ARGV[6] == '1' then claim() end
+local need = count - (#out - 2) / 2
 if need > 0 then
   local read = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', need, 'STREAMS', KEYS[1], '>')
   if read then
-    for _, e in ipairs(read[1][2]) do
-      out[#out + 1] = e[1]
-      out[#out + 1] = e[2][2]
-    end
+    for _, e in ipairs(read[1][2]) do keep(e) end
   end
 end
+if woke then
+  -- Messages were handed back (in another process, maybe): scan the pending list from the start.
+  out[1] = '0-0'
+  claim()
+elseif ARGV[6] ~= '1' then
+  claim()
+end
 return out
+`);
+
+/**
+ * Drops a wake-up entry that a blocking read delivered.
+ * KEYS: stream, wake-up counter. ARGV: group, id.
+ */
+export const kDropWakeup = new Script(`
+redis.call('XACK', KEYS[1], ARGV[1], ARGV[2])
+redis.call('XDEL', KEYS[1], ARGV[2])
+redis.call('DECR', KEYS[2])
+return 1
 `);
 
 /**
@@ -57,11 +92,11 @@ return 1
 /**
  * Unregisters a listener, deletes its stream and leaves a tombstone, so that consumers in
  * other processes stop instead of recreating the stream.
- * KEYS: registry, stream, tombstone. ARGV: listenerId, tombstone lifetime (ms).
+ * KEYS: registry, stream, tombstone, wake-up counter. ARGV: listenerId, tombstone lifetime (ms).
  */
 export const kUnregister = new Script(`
 redis.call('SREM', KEYS[1], ARGV[1])
-redis.call('DEL', KEYS[2])
+redis.call('DEL', KEYS[2], KEYS[4])
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
 return 1
 `);
@@ -95,8 +130,10 @@ return redis.call('XDEL', KEYS[1], unpack(ids))
 
 /**
  * Hands entries back: still pending, but marked idle for `idle` ms so that the next take
- * (of any consumer) claims them before new entries.
- * KEYS: stream. ARGV: group, consumer, idle, id...
+ * (of any consumer) claims them before new entries. Then appends a wake-up entry (field
+ * `n`, counted in the wake-up counter), so that consumers blocked in XREADGROUP in other
+ * processes wake up and claim them; takes drop it.
+ * KEYS: stream, wake-up counter. ARGV: group, consumer, idle, id...
  */
 export const kRequeue = new Script(`
 local args = {'XCLAIM', KEYS[1], ARGV[1], ARGV[2], '0'}
@@ -104,7 +141,12 @@ for i = 4, #ARGV do args[#args + 1] = ARGV[i] end
 args[#args + 1] = 'IDLE'
 args[#args + 1] = ARGV[3]
 args[#args + 1] = 'JUSTID'
-return #redis.call(unpack(args))
+local back = #redis.call(unpack(args))
+if back > 0 then
+  redis.call('XADD', KEYS[1], '*', 'n', '1')
+  redis.call('INCR', KEYS[2])
+end
+return back
 `);
 
 /**
@@ -125,17 +167,19 @@ return renewed
 `);
 
 /**
- * Number of entries waiting: not delivered yet, or pending for at least `minIdle` ms.
- * KEYS: stream. ARGV: group, minIdle.
+ * Number of messages waiting: not delivered yet, or pending for at least `minIdle` ms
+ * (wake-up entries not counted).
+ * KEYS: stream, wake-up counter. ARGV: group, minIdle.
  */
 export const kSize = new Script(`
 if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local wakeups = tonumber(redis.call('GET', KEYS[2]) or '0')
 local ok, summary = pcall(redis.call, 'XPENDING', KEYS[1], ARGV[1])
-if not ok then return redis.call('XLEN', KEYS[1]) end
+if not ok then return redis.call('XLEN', KEYS[1]) - wakeups end
 local pending = summary[1]
 local idle = 0
 if pending > 0 then
   idle = #redis.call('XPENDING', KEYS[1], ARGV[1], 'IDLE', ARGV[2], '-', '+', pending)
 end
-return redis.call('XLEN', KEYS[1]) - pending + idle
+return redis.call('XLEN', KEYS[1]) - pending + idle - wakeups
 `);
