@@ -211,6 +211,42 @@ export function queueBehaviourSuite(label: string, createFactory: () => Abstract
       expect((await waiting).done).toBe(true);
     });
 
+    it('messageStream: stopping inside the loop leaves the next message queued for a restart', async () => {
+      const channel = new SSEChannel({ id: randomUUID(), queuesFactory: factory() });
+      const listener = new MessageQueueListener();
+      await channel.registerListener(listener);
+      await listener.start();
+      for (const type of ['first', 'second', 'third']) await channel.dispatch(listener.id, new Message(type));
+      const seen: string[] = [];
+      for await (const event of channel.messageStream(listener)) {
+        seen.push(event.event);
+        if (event.event === 'first') await listener.stop();
+      }
+      expect(seen).toEqual(['first']);
+      await expect(channel.deliverNext(listener.id)).rejects.toBeInstanceOf(NoMessagesException);
+      await listener.start();
+      expect((await channel.deliverNext(listener.id)).type).toBe('second');
+      expect((await channel.deliverNext(listener.id)).type).toBe('third');
+    });
+
+    it('two streams of one listener: each message goes to one of them', async () => {
+      const channel = new SSEChannel({ id: randomUUID(), queuesFactory: factory() });
+      const listener = new MessageQueueListener();
+      await channel.registerListener(listener);
+      listener.startSync();
+      const one = channel.messageStream(listener);
+      const two = channel.messageStream(listener);
+      const first = one.next();
+      const second = two.next();
+      await channel.dispatch(listener.id, new Message('a'));
+      await channel.dispatch(listener.id, new Message('b'));
+      const events = await Promise.all([first, second]);
+      expect(events.map((r) => r.value!.event).sort()).toEqual(['a', 'b']);
+      listener.stopSync();
+      expect((await one.next()).done).toBe(true);
+      expect((await two.next()).done).toBe(true);
+    });
+
     it('processQueue on the main thread: every message once, then the closed message ends it', async () => {
       const channel = new DataProcessingChannel({ id: randomUUID(), maxWorkers: 4, queuesFactory: factory() });
       channels.push(channel);
