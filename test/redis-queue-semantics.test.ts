@@ -100,6 +100,19 @@ describe.skipIf(!redisAvailable)('Redis queue semantics', () => {
     expect(await here.size()).toBe(0);
   });
 
+  it('a handed-back message behind many messages still being processed reaches a waiting consumer', async () => {
+    const prefix = uniquePrefix();
+    const owner = { channelId: randomUUID(), listenerId: randomUUID() };
+    const here = factory({ prefix, consumerName: 'here', visibilityTimeoutMs: 120_000 }).create(owner);
+    const there = factory({ prefix, consumerName: 'there', visibilityTimeoutMs: 120_000 }).create(owner);
+    for (let i = 0; i < 50; i += 1) await here.push(new Message('n', i));
+    const taken = await here.popMany(50); // all held by 'here', ahead of the one handed back
+    const waiting = there.popOrWait(new AbortController().signal);
+    await sleep(50); // let it block
+    await here.requeue([taken[49]!]);
+    expect((await waiting).payload).toBe(49);
+  });
+
   it('recreates a consumer group that disappeared (NOGROUP): nothing in the stream is lost', async () => {
     const prefix = uniquePrefix();
     const owner = { channelId: randomUUID(), listenerId: randomUUID() };

@@ -123,6 +123,8 @@ export class RedisQueue implements Queue {
           throw signal.reason;
         }
         if (msg !== undefined) return msg;
+        // Never block while a scan of the pending list is unfinished: idle entries may wait there.
+        if (this.#claimCursor !== '0-0') continue;
         const read = await this.#blockingRead(signal);
         if (read !== undefined) return read;
         delay = 0;

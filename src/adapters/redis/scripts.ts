@@ -10,8 +10,9 @@ import { Script } from './connection.js';
  * they are looked for only when there are not enough new ones, so that a busy stream does
  * not rescan its pending list on every take. Wake-up entries (field `n`, see `kRequeue`)
  * are dropped on the way. Returns `{ nextCursor, more, id1, json1, id2, json2, ... }`,
- * `more` = 1 when a claim found as many idle entries as it asked for (there may be more:
- * the next take claims first again, so that handed-back messages stay first in line).
+ * `more` = 1 when a claim found as many idle entries as it asked for before its scan of the
+ * pending list ended (there may be more: the next take claims first again, so that
+ * handed-back messages stay first in line). `nextCursor` is '0-0' once a scan has ended.
  * KEYS: stream, wake-up counter. ARGV: group, consumer, count, minIdle, cursor, claimFirst.
  */
 export const kTake = new Script(`
@@ -30,15 +31,22 @@ local function keep(e)
   out[#out + 1] = e[1]
   out[#out + 1] = e[2][2]
 end
-local function claim()
-  local need = count - (#out - 2) / 2
-  if need <= 0 then return end
-  local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[4], out[1], 'COUNT', need)
-  out[1] = claimed[1]
-  if #claimed[2] >= need and claimed[1] ~= '0-0' then out[2] = 1 end
-  for _, e in ipairs(claimed[2]) do keep(e) end
+-- XAUTOCLAIM looks at no more than 10 x COUNT pending entries a call: go on (within
+-- \`rounds\` calls) while the scan is unfinished, so idle entries behind many live ones are found.
+local function claim(rounds)
+  for _ = 1, rounds do
+    local need = count - (#out - 2) / 2
+    if need <= 0 then
+      if out[1] ~= '0-0' then out[2] = 1 end
+      return
+    end
+    local claimed = redis.call('XAUTOCLAIM', KEYS[1], ARGV[1], ARGV[2], ARGV[4], out[1], 'COUNT', need)
+    out[1] = claimed[1]
+    for _, e in ipairs(claimed[2]) do keep(e) end
+    if out[1] == '0-0' then return end
+  end
 end
-if ARGV[6] == '1' then claim() end
+if ARGV[6] == '1' then claim(200) end
 local need = count - (#out - 2) / 2
 if need > 0 then
   local read = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', need, 'STREAMS', KEYS[1], '>')
@@ -49,9 +57,9 @@ end
 if woke then
   -- Messages were handed back (in another process, maybe): scan the pending list from the start.
   out[1] = '0-0'
-  claim()
+  claim(200)
 elseif ARGV[6] ~= '1' then
-  claim()
+  claim(20)
 end
 return out
 `);
