@@ -73,11 +73,11 @@ describe.skipIf(!redisAvailable)('Redis queue semantics', () => {
   it('a live consumer keeps what it is still processing (its hold is renewed)', async () => {
     const prefix = uniquePrefix();
     const owner = { channelId: randomUUID(), listenerId: randomUUID() };
-    const slow = factory({ prefix, consumerName: 'slow', visibilityTimeoutMs: 1500 }).create(owner);
-    const other = factory({ prefix, consumerName: 'other', visibilityTimeoutMs: 1500 }).create(owner);
+    const slow = factory({ prefix, consumerName: 'slow', visibilityTimeoutMs: 2000 }).create(owner);
+    const other = factory({ prefix, consumerName: 'other', visibilityTimeoutMs: 2000 }).create(owner);
     await slow.push(new Message('long-job'));
     const held = await slow.pop();
-    await sleep(4500); // three visibility timeouts
+    await sleep(5000); // two and a half visibility timeouts: renewed every 667 ms meanwhile
     await expect(other.pop()).rejects.toBeInstanceOf(NoMessagesException);
     await slow.ack([held]);
     expect(await other.size()).toBe(0);
