@@ -6,7 +6,7 @@
 export interface RedisKeys {
   readonly channelId: string;
   readonly listenerId: string;
-  /** The set of the channel's listener ids. */
+  /** The channel's listener ids: a sorted set, scored by registration time (ms). */
   readonly registry: string;
   /** The listener's stream: its queue. */
   readonly stream: string;

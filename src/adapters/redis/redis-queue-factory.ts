@@ -158,6 +158,21 @@ export class RedisQueueFactory extends AbstractMessageQueueFactory {
   }
 
   /**
+   * Ids of the listeners registered with `channelId` by any process, in registration order
+   * (what a service needs to find its channels' listeners again after a restart).
+   */
+  async listenerIds(channelId: string): Promise<string[]> {
+    const [id] = ownerIds({ channelId, listenerId: '-' });
+    const keys = redisKeys(this.prefix, id, '');
+    try {
+      return await this.#connection.send<string[]>(keys.registry, ['ZRANGE', keys.registry, '0', '-1']);
+    } catch (error) {
+      if (error instanceof RepositoryError) throw error;
+      throw new RepositoryError(`Redis ZRANGE failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+    }
+  }
+
+  /**
    * Ends every connection: waiting consumers reject, later operations reject with
    * `RepositoryError`. Messages taken and not acknowledged stay pending in Redis (another
    * consumer takes them over after `visibilityTimeoutMs`). Idempotent.

@@ -87,11 +87,14 @@ return 1
 `);
 
 /**
- * Registers a listener with its channel and creates its stream and group.
+ * Registers a listener with its channel (the registry is a sorted set scored by first
+ * registration time, so it lists listeners in registration order) and creates its stream
+ * and group.
  * KEYS: registry, stream, tombstone. ARGV: listenerId, group.
  */
 export const kRegister = new Script(`
-redis.call('SADD', KEYS[1], ARGV[1])
+local now = redis.call('TIME')
+redis.call('ZADD', KEYS[1], 'NX', now[1] * 1000 + math.floor(now[2] / 1000), ARGV[1])
 redis.call('DEL', KEYS[3])
 redis.pcall('XGROUP', 'CREATE', KEYS[2], ARGV[2], '0', 'MKSTREAM')
 return 1
@@ -103,7 +106,7 @@ return 1
  * KEYS: registry, stream, tombstone, wake-up counter. ARGV: listenerId, tombstone lifetime (ms).
  */
 export const kUnregister = new Script(`
-redis.call('SREM', KEYS[1], ARGV[1])
+redis.call('ZREM', KEYS[1], ARGV[1])
 redis.call('DEL', KEYS[2], KEYS[4])
 redis.call('SET', KEYS[3], '1', 'PX', ARGV[2])
 return 1
@@ -114,7 +117,7 @@ return 1
  * KEYS: registry. ARGV: stream key prefix (the listener id completes it), message JSON, group.
  */
 export const kBroadcast = new Script(`
-local ids = redis.call('SMEMBERS', KEYS[1])
+local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
 for _, id in ipairs(ids) do
   local key = ARGV[1] .. id
   if not redis.call('XADD', key, 'NOMKSTREAM', '*', 'm', ARGV[2]) then
