@@ -69,7 +69,6 @@ describe('a queue factory with a shared ListenerRegistry', () => {
     expect(registered).toBeInstanceOf(Promise);
     await registered;
     expect(factory.calls).toEqual(['register c/l']);
-    expect(channel.registerListener(listener)).toBeUndefined(); // the same listener again: nothing to do
     expect(new SSEChannel().registerListener(new MessageQueueListener())).toBeUndefined();
   });
 
@@ -87,6 +86,11 @@ describe('a queue factory with a shared ListenerRegistry', () => {
       await nextTurn();
       expect(unhandled).toEqual([]);
       expect(channel.getListenerIds()).toHaveLength(2); // registered here all the same
+      // Registering the same listener again retries the shared registration.
+      const listener = channel.getListener(channel.getListenerIds()[0]!);
+      factory.failRegister = undefined;
+      await channel.registerListener(listener);
+      expect(factory.calls.at(-1)).toBe(`register c/${listener.id}`);
     } finally {
       process.off('unhandledRejection', onUnhandled);
     }

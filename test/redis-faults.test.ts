@@ -35,7 +35,12 @@ describe.skipIf(!redisAvailable)('Redis faults', () => {
     expect(consumer.processed.length).toBeLessThan(total); // mid-run
     await server.kill(); // abrupt: appendfsync always has every acknowledged write on disk
     await server.restart();
-    await until(() => new Set(consumer.processed).size >= total, `all ${total} messages to be processed`);
+    await until(() => new Set(consumer.processed).size >= total, `all ${total} messages to be processed`).catch((error: unknown) => {
+      const stream = `${prefix}{${channelId}}:queue:${listenerId}`;
+      console.log(`restart test stuck: ${new Set(consumer.processed).size} processed; XLEN ${server.cli('XLEN', stream)}; ` +
+        `XPENDING ${server.cli('XPENDING', stream, 'eric-sse').replace(/\n/g, ' ')}; XINFO ${server.cli('XINFO', 'GROUPS', stream).replace(/\n/g, ' ')}; stderr: ${consumer.stderr()}`);
+      throw error;
+    });
     const distinct = new Set(consumer.processed);
     const lost = Array.from({ length: total }, (_, i) => String(i)).filter((n) => !distinct.has(n));
     console.log(

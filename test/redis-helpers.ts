@@ -222,7 +222,11 @@ export function startConsumer(options: {
   let err = '';
   let partial = '';
   let markReady: () => void = () => undefined;
-  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  let failReady: (error: Error) => void = () => undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    markReady = resolve;
+    failReady = reject;
+  });
   child.stdout!.on('data', (chunk: Buffer) => {
     const lines = (partial + chunk.toString()).split('\n');
     partial = lines.pop()!;
@@ -232,7 +236,12 @@ export function startConsumer(options: {
     }
   });
   child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', (code, signal) => {
+      failReady(new Error(`consumer ${consumerName} exited (${code ?? signal}) before it was ready: ${err}`));
+      resolve();
+    }),
+  );
   return { child, processed, ready, exited, stderr: () => err };
 }
 

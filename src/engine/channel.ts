@@ -105,8 +105,9 @@ export abstract class AbstractChannel<Out> {
   }
 
   /**
-   * Registers a listener and creates its queue. Registering the same listener again does
-   * nothing; another listener with an id already registered throws `InvalidListenerException`.
+   * Registers a listener and creates its queue. Registering the same listener again keeps
+   * its queue (with a `registry`, it registers it there again: the way to retry a failed
+   * registration); another listener with an id already registered throws `InvalidListenerException`.
    *
    * The listener is registered in this process at once. With a networked `queuesFactory`
    * (one with a `registry`) it returns a Promise that resolves once other processes see the
@@ -120,7 +121,7 @@ export abstract class AbstractChannel<Out> {
     }
     const existing = this.#registrations.get(listener.id);
     if (existing) {
-      if (existing.listener === listener) return;
+      if (existing.listener === listener) return this.#registerShared(listener);
       throw new InvalidListenerException(`Another listener with id ${listener.id} is already registered`);
     }
     const queue = this.#queuesFactory.create({ channelId: this.id, listenerId: listener.id });
@@ -128,6 +129,11 @@ export abstract class AbstractChannel<Out> {
     // Every stream of the listener links to this signal (and unlinks when it ends): no leak to warn about.
     setMaxListeners(0, removed.signal);
     this.#registrations.set(listener.id, { listener, queue, removed, arrivals: new Doorbell(), returned: [] });
+    return this.#registerShared(listener);
+  }
+
+  /** Registers the listener with the factory's shared registry, if any; see `registerListener`. */
+  #registerShared(listener: MessageQueueListener): Promise<void> | undefined {
     const registry = this.#registry;
     if (registry === undefined) return undefined;
     const visible = registry.register({ channelId: this.id, listenerId: listener.id });
