@@ -113,6 +113,26 @@ describe.skipIf(!redisAvailable)('Redis queue semantics', () => {
     expect((await waiting).payload).toBe(49);
   });
 
+  it('once a processQueue loop has ended, what followed the closed message is back in the queue', async () => {
+    const prefix = uniquePrefix();
+    const channelId = randomUUID();
+    const listenerId = randomUUID();
+    const first = factory({ prefix, consumerName: 'first', visibilityTimeoutMs: 120_000 });
+    const channel = new DataProcessingChannel({ id: channelId, maxWorkers: 2, queuesFactory: first });
+    const listener = new MessageQueueListener({ id: listenerId });
+    await channel.registerListener(listener);
+    await channel.dispatch(listenerId, new Message('x'));
+    await channel.notifyEnd();
+    await channel.dispatch(listenerId, new Message('after-the-end'));
+    const seen: string[] = [];
+    for await (const event of channel.processQueue(listener)) seen.push(event.event);
+    expect(seen).toEqual(['x']);
+    await channel.close();
+    await first.close(); // at once: the hand-back must not be cut off
+    const other = factory({ prefix, consumerName: 'other', visibilityTimeoutMs: 120_000 }).create({ channelId, listenerId });
+    expect((await other.pop()).type).toBe('after-the-end');
+  });
+
   it('recreates a consumer group that disappeared (NOGROUP): nothing in the stream is lost', async () => {
     const prefix = uniquePrefix();
     const owner = { channelId: randomUUID(), listenerId: randomUUID() };

@@ -170,7 +170,13 @@ export class RedisQueue implements Queue {
       // Messages that did not come from this queue: appended, as a push would.
       for (const msg of foreign) await this.push(msg);
     } catch (error) {
-      if (!isNoGroup(error)) throw asRepositoryError(error, 'requeue');
+      if (!isNoGroup(error)) {
+        // Not handed back in Redis: stop renewing the holds, so that after the visibility
+        // timeout another consumer may take them (the caller may also keep them: at-least-once).
+        for (const id of known) this.#held.delete(id);
+        this.#updateRenewal();
+        throw asRepositoryError(error, 'requeue');
+      }
       // The stream is gone (deleted): nothing to hand back.
     }
     this.#claimCursor = '0-0';

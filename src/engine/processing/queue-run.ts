@@ -289,6 +289,9 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
   /** Ends a run whose every result was yielded, once every acknowledgement has gone through. */
   async #complete(): Promise<IteratorResult<T>> {
     this.#end(true);
+    // Once the loop is over, what followed the closed message is back in the queue (for a
+    // networked backend: before the program closes its connection).
+    await this.#handedBack;
     await this.#acknowledged;
     if (this.#ackFailure) throw this.#ackFailure.error;
     return kDone;
