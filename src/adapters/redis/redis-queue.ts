@@ -242,11 +242,6 @@ export class RedisQueue implements Queue {
     this.#updateRenewal();
   }
 
-  /** Number of messages this process holds (taken, not yet acknowledged or handed back). */
-  get heldCount(): number {
-    return this.#held.size;
-  }
-
   async #take(count: number): Promise<MessageContract[]> {
     const { connection, keys, group, consumer, visibilityTimeoutMs } = this.#ctx;
     // Pending entries first after a requeue, and at least every half visibility timeout
