@@ -125,11 +125,19 @@ class Client {
       this.onReady(this);
       if (this.index === stallIndex) this.socket.pause(); // stops reading: the server's writes pile up
     }
-    if (block.startsWith(':') || !block.includes('event: tick')) return;
-    const at = block.indexOf('data: ');
-    if (at === -1) return problem(`client ${this.index}: a tick without data: ${JSON.stringify(block)}`);
-    const lineEnd = block.indexOf('\n', at);
-    const { seq, t } = JSON.parse(block.slice(at + 6, lineEnd === -1 ? undefined : lineEnd));
+    if (block.startsWith(':')) return;
+    // Fields as the spec reads them: `name:value`, one optional space after the colon.
+    let event = '';
+    let data;
+    for (const line of block.split('\n')) {
+      const colon = line.indexOf(':');
+      const value = line.charCodeAt(colon + 1) === 32 ? line.slice(colon + 2) : line.slice(colon + 1);
+      if (line.startsWith('event:')) event = value;
+      else if (line.startsWith('data:')) data = value;
+    }
+    if (event !== 'tick') return;
+    if (data === undefined) return problem(`client ${this.index}: a tick without data: ${JSON.stringify(block)}`);
+    const { seq, t } = JSON.parse(data);
     const now = nowUs();
     if (seq !== this.nextSeq) problem(`client ${this.index}: got seq ${seq}, expected ${this.nextSeq}`);
     this.nextSeq = seq + 1;

@@ -21,6 +21,10 @@ export function toStreamEvent(event: SSEEvent): StreamEvent {
   }
 }
 
+function toStreamResult(result: IteratorResult<SSEEvent, undefined>): IteratorResult<StreamEvent, undefined> {
+  return result.done ? result : { done: false, value: toStreamEvent(result.value) };
+}
+
 /**
  * The listener's `messageStream`, each event in its wire form ({@link toStreamEvent}): what
  * `writeEventStream` takes. Like the channel's stream, `return()` (or `options.signal`) ends it
@@ -34,9 +38,9 @@ export function channelEvents(
 ): AsyncIterableIterator<StreamEvent> {
   const stream = channel.messageStream(listener, options);
   return {
-    async next(): Promise<IteratorResult<StreamEvent, undefined>> {
-      const result = await stream.next();
-      return result.done ? result : { done: false, value: toStreamEvent(result.value) };
+    // Not `async`: one promise and one turn less per event than awaiting the stream's.
+    next(): Promise<IteratorResult<StreamEvent, undefined>> {
+      return stream.next().then(toStreamResult);
     },
     async return(): Promise<IteratorResult<StreamEvent, undefined>> {
       await stream.return();
