@@ -276,7 +276,9 @@ export abstract class AbstractChannel<Out> {
         try {
           let failure: { error: unknown } | undefined;
           try {
-            await listener.onMessage(msg);
+            // Awaited only when async: a plain handler (the default) costs no turn per message.
+            const handled = listener.onMessage(msg);
+            if (handled !== undefined) await handled;
           } catch (error) {
             failure = { error };
           }
@@ -295,7 +297,7 @@ export abstract class AbstractChannel<Out> {
           yield event;
         } finally {
           // Delivered once the consumer moves on (or leaves the loop): see `Queue.ack`.
-          await registration.queue.ack?.([msg]);
+          if (registration.queue.ack) await registration.queue.ack([msg]);
         }
         // The closed message ends the stream even when its handler failed (say, a validating
         // onMessage that rejects unknown types): otherwise notifyEnd could not end this stream.
