@@ -24,6 +24,7 @@ const kEvents = 100;
 const kPaceMs = 50;
 const kRepeats = process.env.BENCH_QUICK === '1' ? 1 : 3;
 const kStallIndex = kClients / 2;
+const kWarmupClients = 100;
 const kRunBoundMs = 60_000;
 const kGoals = { ratio: 1.0, memoryKiB: 20, stallP99Ratio: 2 };
 
@@ -76,15 +77,18 @@ async function until(condition, what, boundMs = kRunBoundMs) {
   }
 }
 
-/** Starts the clients' process and connects `kClients` clients to `server`; resolves once all stream. */
-async function connectClients(server, { events, stall }) {
+/**
+ * Starts the clients' process and connects `count` clients (numbered from `first`) to
+ * `server`; resolves once all stream.
+ */
+async function connectClients(server, { events, stall, first = 0, count = kClients }) {
   const child = fork(clientsScript, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  await server.prepare(kClients);
-  const paths = Array.from({ length: kClients }, (_, i) => server.path(i));
+  await server.prepare(first, count);
+  const paths = Array.from({ length: count }, (_, i) => server.path(first + i));
   child.send({ type: 'connect', port: server.port, paths, events, stall });
   const ready = await nextMessage(child, ['ready']);
   if (ready.problems.length > 0) throw new Error(`${server.name}: clients failed to connect: ${ready.problems.join('; ')}`);
-  await until(() => server.streaming() === kClients, `${kClients} streams on ${server.name} (have ${server.streaming()})`);
+  await until(() => server.streaming() === count, `${count} streams on ${server.name} (have ${server.streaming()})`);
   return { child, connectMs: ready.ms };
 }
 
@@ -155,10 +159,17 @@ function heapAndExternal() {
   return heapUsed + external;
 }
 
-/** Heap + external per idle connected client, registration included, in KiB. */
+/**
+ * Heap + external per idle connected client, registration included, in KiB: the growth from
+ * `kClients` clients, measured after a warm-up of other clients (connected, then gone), so
+ * that one-time costs (compiled code, pools) are not counted per client.
+ */
 async function memoryPerClient(makeServer) {
   const server = await makeServer();
   try {
+    const warmup = await connectClients(server, { events: 0, stall: -1, first: kClients, count: kWarmupClients });
+    await closeClients(warmup.child);
+    await until(() => server.streaming() === 0, `the warm-up clients of ${server.name} to leave`);
     await collect();
     const before = heapAndExternal();
     const { child } = await connectClients(server, { events: 0, stall: -1 });

@@ -125,8 +125,8 @@ export async function ericServiceServer() {
     name: 'eric-service',
     port,
     path: (i) => `/stream/bench/${i}`,
-    prepare: async (clients) => {
-      for (let i = 0; i < clients; i += 1) {
+    prepare: async (first, count) => {
+      for (let i = first; i < first + count; i += 1) {
         if (!channel.getListenerIds().includes(String(i))) channel.registerListener(new MessageQueueListener({ id: String(i) }));
       }
     },
