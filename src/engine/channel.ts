@@ -438,10 +438,16 @@ export abstract class AbstractChannel<Out> {
     await this.#registrations.get(listenerId)?.queue.ack?.(messages);
   }
 
-  async #waitForMessage(registration: Registration, signal: AbortSignal): Promise<MessageContract> {
-    const { queue, arrivals, returned } = registration;
-    if (returned.length > 0) return returned.shift()!;
+  #waitForMessage(registration: Registration, signal: AbortSignal): Promise<MessageContract> {
+    const { queue, returned } = registration;
+    if (returned.length > 0) return Promise.resolve(returned.shift()!);
+    // The queue's own wait, handed on as is: no promise of ours per message.
     if (queue.popOrWait) return queue.popOrWait(signal);
+    return this.#waitForPush(registration, signal);
+  }
+
+  async #waitForPush(registration: Registration, signal: AbortSignal): Promise<MessageContract> {
+    const { arrivals } = registration;
     // Generic fallback for queues that cannot wait: listen for this channel's pushes before
     // popping, so that a push between the failed pop and the wait is not missed.
     for (;;) {
