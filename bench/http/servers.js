@@ -8,7 +8,8 @@
 //   writeEventStream (with an EventHistory, so every event carries an id, as the service's
 //   do and as better-sse's do) on plain node:http;
 // - `eric-service`: the full Fastify service (createService), GET /stream/C/L;
-// - `better-sse`: better-sse 0.16's Channel broadcast to its sessions on plain node:http.
+// - `better-sse`: better-sse 0.16's Channel broadcast to its sessions on plain node:http;
+// - `writer-only`: writeEventStream fed by a trivial fan-out, no channel (the writer's share).
 import http from 'node:http';
 import { createRequire } from 'node:module';
 import { setImmediate as nextTurn } from 'node:timers/promises';
@@ -108,6 +109,58 @@ export async function ericWriterServer() {
     streaming: () => listeners.size,
     broadcast: (seq) => channel.broadcast(new Message('tick', tick(seq))),
     fill: (i) => fillUntilBlocked(responses, i, () => channel.dispatch(String(i), new Message('fill', kFillChunk))),
+    close: () => closeServer(server),
+  };
+}
+
+/**
+ * The writer alone, on node:http: writeEventStream (with an EventHistory) fed by the bench's
+ * own minimal fan-out (one array and one waiting resolver per client) instead of a channel,
+ * to tell the writer's cost from the channel's.
+ */
+export async function writerOnlyServer() {
+  const sources = new Map();
+  const server = http.createServer((req, res) => {
+    const index = Number(req.url.slice(req.url.lastIndexOf('/') + 1));
+    const source = { items: [], waiting: undefined, done: false };
+    sources.set(index, source);
+    const events = {
+      next() {
+        if (source.items.length > 0) return Promise.resolve({ done: false, value: source.items.shift() });
+        if (source.done) return Promise.resolve({ done: true, value: undefined });
+        return new Promise((resolve) => (source.waiting = resolve));
+      },
+      async return() {
+        source.done = true;
+        source.waiting?.({ done: true, value: undefined });
+        return { done: true, value: undefined };
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    void writeEventStream(req, res, events, { history: new EventHistory() }).then(() => sources.delete(index));
+  });
+  const push = (source, event) => {
+    if (source.waiting) {
+      const wake = source.waiting;
+      source.waiting = undefined;
+      wake({ done: false, value: event });
+    } else source.items.push(event);
+  };
+  const responses = trackResponses(server);
+  const port = await listen(server);
+  return {
+    name: 'writer-only',
+    port,
+    path: (i) => `/stream/${i}`,
+    prepare: async () => undefined,
+    streaming: () => sources.size,
+    broadcast: async (seq) => {
+      const event = Object.freeze({ event: 'tick', data: JSON.stringify(tick(seq)) });
+      for (const source of sources.values()) push(source, event);
+    },
+    fill: (i) => fillUntilBlocked(responses, i, async () => push(sources.get(i), { event: 'fill', data: kFillChunk })),
     close: () => closeServer(server),
   };
 }
