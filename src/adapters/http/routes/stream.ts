@@ -94,8 +94,8 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
         const channel = channels.get(channelId);
         const listener = channel.getListener(listenerId);
         await listener.start();
-        // ticket.signal alone: a composite (AbortSignal.any) with the long-lived `closing` would
-        // stay referenced by it until shutdown, one per stream ever served (nodejs/node#55351).
+        // ticket.signal alone (shutdown ends every ticket): no composite signal and no extra
+        // controller per open stream, which an idle stream would otherwise keep in memory.
         source = liveEvents(channel, listener, ticket.signal, closing);
         reply.hijack();
         const lastEventId = lastEventIdOf(request.raw);
