@@ -215,3 +215,6 @@ process.on('message', async (message) => {
     process.disconnect();
   }
 });
+
+// The benchmark is gone (ended or killed): so are its clients.
+process.on('disconnect', () => process.exit(0));
