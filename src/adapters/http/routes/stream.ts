@@ -41,7 +41,7 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
     '/stream/:channelId/:listenerId',
     { config: { tokenInQuery: true } },
     async (request, reply) => {
-      channels.get(request.params.channelId).getListener(request.params.listenerId);
+      await channels.findListener(request.params.channelId, request.params.listenerId);
       return reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8').send();
     },
   );
@@ -57,14 +57,13 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { channelId, listenerId } = request.params;
-      channels.get(channelId).getListener(listenerId); // 404 before anything starts
+      await channels.findListener(channelId, listenerId); // 404 before anything starts
       const ticket = await streams.begin(channelId, listenerId);
       const own = new AbortController();
       let source: AsyncGenerator<StreamEvent, void, undefined> | undefined;
       try {
         // Again: the channel or listener may have been removed while the previous stream ended.
-        const channel = channels.get(channelId);
-        const listener = channel.getListener(listenerId);
+        const { channel, listener } = await channels.findListener(channelId, listenerId);
         await listener.start();
         source = liveEvents(channel, listener, AbortSignal.any([ticket.signal, own.signal, closing]), closing);
         reply.hijack();
