@@ -77,6 +77,16 @@ function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * What went wrong, for a message: node-redis's own timeout error has an empty message
+ * (an empty reason would read "Redis ZRANGE failed: ").
+ */
+function reasonOf(error: unknown, timeoutMs: number): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message !== '') return error.message;
+  return error.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : error.name;
+}
+
 /** Whether `error` is Redis's answer to a command (as opposed to a connection failure). */
 export function isErrorReply(error: unknown): error is Error {
   return errorReplyClass !== undefined && error instanceof errorReplyClass;
@@ -139,7 +149,7 @@ export class RedisConnection {
       return (await (finite ? withDeadline(reply, left, args[0]!) : reply)) as T;
     } catch (error) {
       if (isErrorReply(error) || error instanceof RepositoryError) throw error;
-      throw new RepositoryError(`Redis ${args[0]} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      throw new RepositoryError(`Redis ${args[0]} failed: ${reasonOf(error, timeoutMs)}`, { cause: error });
     }
   }
 
