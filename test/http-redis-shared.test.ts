@@ -1,8 +1,9 @@
 // Two HTTP services on one Redis (RedisChannelRegistry) serve the same channels: what one
 // creates, the other lists, subscribes to, dispatches and broadcasts to and streams from;
 // what one deletes, the other stops serving.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { RedisChannelRegistry } from 'eric-sse';
+import { MESSAGE_TYPE_EVENTS_LOST, RedisChannelRegistry } from 'eric-sse';
 import { openStream, startService } from './http-helpers.js';
 import { redisAvailable, startRedis, uniquePrefix, type RedisServer } from './redis-helpers.js';
 
@@ -61,6 +62,17 @@ describe.skipIf(!redisAvailable)('HTTP services sharing channels through Redis',
     expect(other.events().map((e) => [e.event, e.data])).toEqual([['all', '"hello"']]);
     stream.abort();
     other.abort();
+
+    // A client that resumes on the other process: told that its history is not there, then
+    // given everything still queued.
+    const onA = a.app.eric.channels.get(second).getListener(viaB);
+    while (onA.isRunningSync()) await sleep(5);
+    await a.dispatch(second, viaB, 'missed', 1);
+    const resumed = await openStream(`${b.base}/stream/${second}/${viaB}`, { 'last-event-id': other.events()[0]!.id });
+    await resumed.until(2);
+    expect(resumed.events().map((e) => e.event)).toEqual([MESSAGE_TYPE_EVENTS_LOST, 'missed']);
+    expect(JSON.parse(resumed.events()[0]!.data)).toMatchObject({ reason: 'restarted' });
+    resumed.abort();
   });
 
   it('a deletion through one is seen by the other: 404s, and its open stream of the listener ends', async () => {

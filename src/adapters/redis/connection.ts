@@ -144,6 +144,7 @@ export class RedisConnection {
         const connecting = this.#connect();
         await (finite ? withDeadline(connecting, timeoutMs, `a connection (${args[0]})`) : connecting);
         left = Math.max(1, timeoutMs - (Date.now() - started));
+        if (this.#closed) throw new RepositoryError('The Redis connection is closed');
       }
       const reply = this.#commander!.send(key, args, finite ? left : undefined);
       return (await (finite ? withDeadline(reply, left, args[0]!) : reply)) as T;
@@ -215,5 +216,12 @@ export class RedisConnection {
     // Closed while loading the client: never connect.
     if (this.#closed) throw new RepositoryError('The Redis connection is closed');
     await this.#commander.connect();
+    // Destroyed while connecting (a cluster client's connect discovers the topology first,
+    // and its destroy() does not end that): end it now, or a blocking read sent next would
+    // hold the caller until its BLOCK timeout.
+    if (this.#closed) {
+      this.#commander.destroy();
+      throw new RepositoryError('The Redis connection is closed');
+    }
   }
 }
