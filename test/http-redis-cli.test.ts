@@ -75,7 +75,7 @@ describe('eric-sse serve --http --redis', () => {
     expect(run.stderr()).not.toContain('s3cret');
   });
 
-  it('a --redis that is not a redis:// URL is a usage error (exit code 2)', async () => {
+  it('a --redis that is not a redis:// URL is a usage error (exit code 2); --help tells of --redis', async () => {
     for (const [url, message] of [
       ['localhost:6379', '--redis expects a redis:// or rediss:// URL, got "localhost:6379"'],
       ['not a url', '--redis expects a URL such as redis://127.0.0.1:6379, got "not a url"'],
@@ -89,5 +89,11 @@ describe('eric-sse serve --http --redis', () => {
     socket.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     expect((await once(socket, 'exit'))[0]).toBe(2);
     expect(stderr).toContain('--redis applies to --http only');
+    const help = spawn(process.execPath, [cli, 'serve', '--help']);
+    let usage = '';
+    help.stdout.setEncoding('utf8').on('data', (chunk: string) => (usage += chunk));
+    expect((await once(help, 'exit'))[0]).toBe(0);
+    expect(usage).toContain('--redis URL');
+    expect(usage).toContain('REDIS_URL');
   });
 });
