@@ -131,14 +131,15 @@ export class RedisChannelRegistry implements ServiceChannels {
     if (typeof id !== 'string' || id.length === 0) throw new TypeError(`A channel id must be a non-empty string, got ${describeValue(id)}`);
     if (!(await this.#set.add(id))) throw new InvalidChannelException(`A channel with id ${id} already exists`);
     // A channel this process held under the id was deleted elsewhere: start afresh.
-    this.#forget(id);
+    this.#forget(id, this.#channels.get(id));
     return this.#local(id);
   }
 
   /** The channel, if Redis lists it. */
   async find(id: string): Promise<SSEChannel> {
+    const held = this.#channels.get(id);
     if (!(await this.#set.has(id))) {
-      this.#forget(id);
+      this.#forget(id, held);
       throw noChannel(id);
     }
     return this.#local(id);
@@ -146,9 +147,10 @@ export class RedisChannelRegistry implements ServiceChannels {
 
   /** The listener, if Redis lists it; loaded into this process if it was registered through another. */
   async findListener(channelId: string, listenerId: string): Promise<FoundListener> {
+    const held = this.#channels.get(channelId);
     const [channelExists, listenerExists] = await Promise.all([this.#set.has(channelId), this.#set.hasListener(channelId, listenerId)]);
     if (!channelExists) {
-      this.#forget(channelId);
+      this.#forget(channelId, held);
       throw noChannel(channelId);
     }
     const channel = this.#local(channelId);
@@ -172,7 +174,7 @@ export class RedisChannelRegistry implements ServiceChannels {
     // Deleted meanwhile? Its remover may have listed the listeners before this one came.
     if (!(await this.#set.has(channelId))) {
       await this.#detach(channel, listener.id);
-      this.#forget(channelId);
+      this.#forget(channelId, channel);
       throw noChannel(channelId);
     }
     return listener;
@@ -219,7 +221,7 @@ export class RedisChannelRegistry implements ServiceChannels {
 
   /** Stops this process's listeners and closes the queues factory (Redis keeps everything). Idempotent. */
   async close(): Promise<void> {
-    for (const id of [...this.#channels.keys()]) this.#forget(id);
+    for (const [id, channel] of [...this.#channels]) this.#forget(id, channel);
     await this.queuesFactory.close();
   }
 
@@ -232,10 +234,14 @@ export class RedisChannelRegistry implements ServiceChannels {
     return channel;
   }
 
-  /** Drops a channel this process held (deleted elsewhere): its listeners stop, so their streams end. */
-  #forget(id: string): void {
+  /**
+   * Drops a channel this process held (deleted elsewhere): its listeners stop, so their
+   * streams end. Only if it still holds `held`, the object it held when it asked Redis: one
+   * that a request created meanwhile (the channel was created again) is the live one.
+   */
+  #forget(id: string, held: SSEChannel | undefined): void {
     const channel = this.#channels.get(id);
-    if (!channel) return;
+    if (!channel || channel !== held) return;
     this.#channels.delete(id);
     for (const listenerId of channel.getListenerIds()) channel.getListener(listenerId).stopSync();
   }
