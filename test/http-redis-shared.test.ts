@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MESSAGE_TYPE_EVENTS_LOST, RedisChannelRegistry } from 'eric-sse';
 import { openStream, startService } from './http-helpers.js';
-import { redisAvailable, startRedis, uniquePrefix, type RedisServer } from './redis-helpers.js';
+import { redisAvailable, startRedis, uniquePrefix, until, type RedisServer } from './redis-helpers.js';
 
 describe.skipIf(!redisAvailable)('HTTP services sharing channels through Redis', () => {
   let server: RedisServer;
@@ -84,7 +84,8 @@ describe.skipIf(!redisAvailable)('HTTP services sharing channels through Redis',
     await s1.until(1);
 
     await a.call('DELETE', `/listener/${c}/${l1}`);
-    await s1.done; // B's stream of it ends
+    await s1.done; // B's stream of it ends…
+    await until(() => b.app.eric.streams.historiesKept === 0, "B to drop the removed listener's history", 10_000); // …and its history goes
     expect(s1.events()[0]).toMatchObject({ event: 'n', data: '1' });
     expect(await status(`${b.base}/dispatch?channel_id=${c}&listener_id=${l1}`, 'POST', { type: 'n' })).toBe(404);
     expect(await status(`${b.base}/stream/${c}/${l1}`)).toBe(404);

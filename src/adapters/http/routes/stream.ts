@@ -1,6 +1,7 @@
 /** GET /stream/C/L: listener L's messages as a resumable `text/event-stream`. */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
+import { InvalidChannelException, InvalidListenerException } from '../../../engine/errors.js';
 import type { MessageQueueListener } from '../../../engine/listener.js';
 import { MESSAGE_TYPE_CLOSED } from '../../../engine/message.js';
 import type { SSEChannel } from '../../../engine/sse-channel.js';
@@ -82,6 +83,13 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
           { channelId, listenerId, lastEventId, reason: result.reason, events: result.eventsWritten, err: result.error },
           'stream ended',
         );
+        // Ended because the listener was removed (through another process, maybe, which
+        // cannot drop this process's history of it): drop it here.
+        if (result.reason === 'completed') {
+          await channels.findListener(channelId, listenerId).catch((error: unknown) => {
+            if (error instanceof InvalidChannelException || error instanceof InvalidListenerException) streams.forget(channelId, listenerId);
+          });
+        }
       } finally {
         // Stop the source at once, and wait until it has: an event it still hands out is then
         // in the history before a successor computes its replay.
