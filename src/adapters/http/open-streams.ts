@@ -65,6 +65,11 @@ export class OpenStreams {
     };
   }
 
+  /** How many listeners have a history kept (each up to `historySize` events). */
+  get historiesKept(): number {
+    return this.#histories.size;
+  }
+
   /** The listener's history (created on first use). */
   history(channelId: string, listenerId: string): EventHistory {
     const key = keyOf(channelId, listenerId);

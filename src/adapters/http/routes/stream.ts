@@ -1,6 +1,7 @@
 /** GET /stream/C/L: listener L's messages as a resumable `text/event-stream`. */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyPluginAsync } from 'fastify';
+import { InvalidChannelException, InvalidListenerException } from '../../../engine/errors.js';
 import type { MessageQueueListener } from '../../../engine/listener.js';
 import { MESSAGE_TYPE_CLOSED } from '../../../engine/message.js';
 import type { SSEChannel } from '../../../engine/sse-channel.js';
@@ -69,7 +70,7 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
     '/stream/:channelId/:listenerId',
     { config: { tokenInQuery: true } },
     async (request, reply) => {
-      channels.get(request.params.channelId).getListener(request.params.listenerId);
+      await channels.findListener(request.params.channelId, request.params.listenerId);
       return reply.header('cache-control', 'no-cache').type('text/event-stream; charset=utf-8').send();
     },
   );
@@ -85,14 +86,13 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
     },
     async (request, reply) => {
       const { channelId, listenerId } = request.params;
-      channels.get(channelId).getListener(listenerId); // 404 before anything starts
+      await channels.findListener(channelId, listenerId); // 404 before anything starts
       // Ends with the service too: closeAll() ends every ticket, and begin() after it ends at once.
       const ticket = await streams.begin(channelId, listenerId);
       let source: AsyncIterableIterator<StreamEvent> | undefined;
       try {
         // Again: the channel or listener may have been removed while the previous stream ended.
-        const channel = channels.get(channelId);
-        const listener = channel.getListener(listenerId);
+        const { channel, listener } = await channels.findListener(channelId, listenerId);
         await listener.start();
         // ticket.signal alone (shutdown ends every ticket): no composite signal and no extra
         // controller per open stream, which an idle stream would otherwise keep in memory.
@@ -113,6 +113,13 @@ export const streamRoutes: FastifyPluginAsync = async (app) => {
           { channelId, listenerId, lastEventId, reason: result.reason, events: result.eventsWritten, err: result.error },
           'stream ended',
         );
+        // Ended because the listener was removed (through another process, maybe, which
+        // cannot drop this process's history of it): drop it here.
+        if (result.reason === 'completed') {
+          await channels.findListener(channelId, listenerId).catch((error: unknown) => {
+            if (error instanceof InvalidChannelException || error instanceof InvalidListenerException) streams.forget(channelId, listenerId);
+          });
+        }
       } finally {
         // Stop the source at once, and wait until it has: an event it still hands out is then
         // in the history before a successor computes its replay.
