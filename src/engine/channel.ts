@@ -47,6 +47,12 @@ export interface MessageStreamOptions {
   signal?: AbortSignal;
 }
 
+/** Options of `AbstractChannel.dispatch` and `broadcast`. */
+export interface DispatchOptions {
+  /** Ends a wait for room in a full bounded queue: the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
 /** A registered listener with its queue. */
 interface Registration {
   readonly listener: MessageQueueListener;
@@ -163,19 +169,30 @@ export abstract class AbstractChannel<Out> {
     return [...this.#registrations.keys()];
   }
 
-  /** Adds a message to one listener's queue. */
-  async dispatch(listenerId: string, msg: MessageContract): Promise<void> {
+  /**
+   * Adds a message to one listener's queue. With a bounded queue (say
+   * `new InMemoryMessageQueueFactory({ capacity })`) that is full, it waits for room or
+   * rejects with `QueueFullException`, as the queue's `whenFull` says; `options.signal`
+   * ends such a wait (nothing is added).
+   */
+  async dispatch(listenerId: string, msg: MessageContract, options?: DispatchOptions): Promise<void> {
     assertMessage(msg);
-    await this.#push(this.#registration(listenerId), msg);
+    const registration = this.#registration(listenerId);
+    // No options object checked (or allocated) on the common path: dispatch is per message.
+    const signal = options === undefined ? undefined : checkSignal('dispatch', optionsObject('dispatch', options).signal);
+    await this.#push(registration, msg, signal);
   }
 
   /**
    * Adds a message to every registered listener's queue. Every queue is tried; if some
    * fail, the promise rejects with the failure (an `AggregateError` when several failed).
+   * A full bounded queue follows its `whenFull` rule for its own listener only: the others
+   * get the message whatever happens to it; `options.signal` ends the waits.
    */
-  async broadcast(msg: MessageContract): Promise<void> {
+  async broadcast(msg: MessageContract, options?: DispatchOptions): Promise<void> {
     assertMessage(msg);
-    const outcomes = await Promise.allSettled([...this.#registrations.values()].map((r) => this.#push(r, msg)));
+    const signal = options === undefined ? undefined : checkSignal('broadcast', optionsObject('broadcast', options).signal);
+    const outcomes = await Promise.allSettled([...this.#registrations.values()].map((r) => this.#push(r, msg, signal)));
     const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) throw new AggregateError(failures, `broadcast failed for ${failures.length} listeners`);
@@ -439,8 +456,8 @@ export abstract class AbstractChannel<Out> {
     return returned.length > 0 ? Promise.resolve(returned.shift()!) : queue.pop();
   }
 
-  async #push(registration: Registration, msg: MessageContract): Promise<void> {
-    await registration.queue.push(msg);
+  async #push(registration: Registration, msg: MessageContract, signal: AbortSignal | undefined): Promise<void> {
+    await (signal === undefined ? registration.queue.push(msg) : registration.queue.push(msg, { signal }));
     registration.arrivals.ring();
   }
 

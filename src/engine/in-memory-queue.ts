@@ -1,29 +1,106 @@
 import YoctoQueue from 'yocto-queue';
 import { Doorbell } from './doorbell.js';
-import { NoMessagesException } from './errors.js';
+import { NoMessagesException, QueueFullException } from './errors.js';
 import { assertMessage, type MessageContract } from './message.js';
-import { AbstractMessageQueueFactory, type Queue, type QueueOwner } from './queue.js';
+import { AbstractMessageQueueFactory, type PushOptions, type Queue, type QueueOwner } from './queue.js';
+import { describeValue, optionsObject, positiveInteger } from './validation.js';
 
-/** The embedded queue backend: a FIFO in this process's memory. */
+/** What a push to a full queue does: wait for room (backpressure) or reject at once. */
+export type WhenFull = 'wait' | 'reject';
+
+/** Options of `InMemoryMessageQueueFactory` (and so of each `InMemoryQueue` it creates). */
+export interface InMemoryQueueOptions {
+  /**
+   * Most messages each queue holds. A push to a full queue waits or rejects, as `whenFull`
+   * says. Messages handed back to the head of the queue (`requeue`, by a consumer that
+   * stopped early) are always taken, even past the capacity: they were accepted already.
+   *
+   * Unbounded by default, so that the common "dispatch everything, then process" program
+   * keeps working: with a bound and `'wait'`, it would wait forever for a consumer that has
+   * not started yet. Set a capacity whenever a producer may outrun its consumer.
+   * @default Infinity
+   * @example new InMemoryMessageQueueFactory({ capacity: 10_000 }) // dispatch waits for room
+   */
+  capacity?: number;
+  /**
+   * `'wait'`: a push to a full queue waits until a pop makes room (in push order), until its
+   * `signal` aborts (it rejects with the signal's reason) or until the queue is deleted
+   * (it rejects with `QueueFullException`); nothing is added meanwhile.
+   * `'reject'`: it rejects at once with `QueueFullException` and adds nothing.
+   * @default 'wait'
+   */
+  whenFull?: WhenFull;
+}
+
+/** A push waiting for room in a full queue. */
+interface PendingPush {
+  readonly msg: MessageContract;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+  readonly signal: AbortSignal | undefined;
+  readonly onAbort: (() => void) | undefined;
+}
+
+/**
+ * The embedded queue backend: a FIFO in this process's memory, unbounded unless given a
+ * `capacity` (see `InMemoryQueueOptions`).
+ */
 export class InMemoryQueue implements Queue {
+  /** Most messages held before a push waits or rejects (`Infinity`: unbounded). */
+  readonly capacity: number;
+  /** What a push to a full queue does. */
+  readonly whenFull: WhenFull;
+  readonly #owner: QueueOwner | undefined;
   /** Messages handed back by `requeue`, taken before `#messages`; usually empty. */
   #returned: MessageContract[] = [];
   readonly #messages = new YoctoQueue<MessageContract>();
   readonly #arrivals = new Doorbell();
+  /** Pushes waiting for room, oldest first (only with a capacity and `whenFull: 'wait'`). */
+  #pending: PendingPush[] = [];
+
+  constructor(options?: InMemoryQueueOptions, owner?: QueueOwner) {
+    const { capacity = Number.POSITIVE_INFINITY, whenFull = 'wait' } = optionsObject('InMemoryQueue', options);
+    this.capacity = capacity === Number.POSITIVE_INFINITY ? capacity : positiveInteger('capacity', capacity);
+    if (whenFull !== 'wait' && whenFull !== 'reject') {
+      throw new TypeError(`whenFull must be 'wait' or 'reject', got ${describeValue(whenFull)}`);
+    }
+    this.whenFull = whenFull;
+    this.#owner = owner;
+  }
 
   async pop(): Promise<MessageContract> {
     return this.#take();
   }
 
-  async push(msg: MessageContract): Promise<void> {
-    assertMessage(msg);
-    this.#messages.enqueue(msg);
-    this.#arrivals.ring();
+  /**
+   * Appends a message. On a full queue (see `capacity`) it waits for room or rejects with
+   * `QueueFullException`, as `whenFull` says; `options.signal` ends a wait.
+   */
+  push(msg: MessageContract, options?: PushOptions): Promise<void> {
+    try {
+      assertMessage(msg);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    // Behind pushes already waiting, even when a pop has just made room: push order is kept.
+    if (this.#size() < this.capacity && this.#pending.length === 0) {
+      this.#messages.enqueue(msg);
+      this.#arrivals.ring();
+      return Promise.resolve();
+    }
+    if (this.whenFull === 'reject') return Promise.reject(this.#fullError('the message was not added (whenFull: \'reject\')'));
+    return this.#waitForRoom(msg, options?.signal);
   }
 
   async delete(): Promise<void> {
     this.#returned = [];
     this.#messages.clear();
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const push of pending) {
+      push.signal?.removeEventListener('abort', push.onAbort!);
+      push.reject(this.#fullError('the queue was deleted while this push waited for room; the message was not added'));
+    }
   }
 
   async popOrWait(signal: AbortSignal): Promise<MessageContract> {
@@ -34,6 +111,7 @@ export class InMemoryQueue implements Queue {
   async popMany(max: number): Promise<MessageContract[]> {
     const taken = this.#returned.length > 0 ? this.#returned.splice(0, max) : [];
     while (taken.length < max && this.#messages.size > 0) taken.push(this.#messages.dequeue()!);
+    if (this.#pending.length > 0) this.#admit();
     return taken;
   }
 
@@ -52,15 +130,76 @@ export class InMemoryQueue implements Queue {
   }
 
   #take(): MessageContract {
-    if (this.#returned.length > 0) return this.#returned.shift()!;
-    if (this.#messages.size === 0) throw new NoMessagesException('The queue is empty');
-    return this.#messages.dequeue()!;
+    let msg: MessageContract;
+    if (this.#returned.length > 0) msg = this.#returned.shift()!;
+    else if (this.#messages.size === 0) throw new NoMessagesException('The queue is empty');
+    else msg = this.#messages.dequeue()!;
+    if (this.#pending.length > 0) this.#admit();
+    return msg;
+  }
+
+  #waitForRoom(msg: MessageContract, signal: AbortSignal | undefined): Promise<void> {
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = signal
+        ? (): void => {
+            const at = this.#pending.indexOf(push);
+            if (at >= 0) this.#pending.splice(at, 1);
+            reject(signal.reason);
+          }
+        : undefined;
+      const push: PendingPush = { msg, resolve, reject, signal, onAbort };
+      this.#pending.push(push);
+      if (signal) signal.addEventListener('abort', onAbort!, { once: true });
+    });
+  }
+
+  /** Adds waiting pushes, oldest first, while there is room. */
+  #admit(): void {
+    let admitted = 0;
+    while (admitted < this.#pending.length && this.#size() < this.capacity) {
+      const push = this.#pending[admitted]!;
+      admitted += 1;
+      push.signal?.removeEventListener('abort', push.onAbort!);
+      this.#messages.enqueue(push.msg);
+      push.resolve();
+    }
+    if (admitted === 0) return;
+    this.#pending.splice(0, admitted);
+    this.#arrivals.ring();
+  }
+
+  #fullError(what: string): QueueFullException {
+    const whose = this.#owner ? `of listener ${this.#owner.listenerId} (channel ${this.#owner.channelId}) ` : '';
+    return new QueueFullException(`The queue ${whose}is full (capacity ${this.capacity}): ${what}`);
   }
 }
 
-/** Creates `InMemoryQueue`s: the default factory of every channel. */
+/**
+ * Creates `InMemoryQueue`s: the default factory of every channel. Its options (a capacity,
+ * and what a push to a full queue does) apply to every queue it creates.
+ *
+ * @example
+ * ```js
+ * // Backpressure: dispatch waits while the listener's queue holds 10,000 messages.
+ * const channel = new DataProcessingChannel({
+ *   maxWorkers: 4,
+ *   queuesFactory: new InMemoryMessageQueueFactory({ capacity: 10_000 }),
+ * });
+ * ```
+ */
 export class InMemoryMessageQueueFactory extends AbstractMessageQueueFactory {
-  create(_owner?: QueueOwner): Queue {
-    return new InMemoryQueue();
+  readonly #options: InMemoryQueueOptions | undefined;
+
+  /** @throws RangeError / TypeError when `capacity` or `whenFull` is invalid. */
+  constructor(options?: InMemoryQueueOptions) {
+    super();
+    // Checked now, so that a bad option fails here rather than at the first registerListener.
+    new InMemoryQueue(options);
+    this.#options = options === undefined ? undefined : { ...options };
+  }
+
+  create(owner?: QueueOwner): Queue {
+    return new InMemoryQueue(this.#options, owner);
   }
 }

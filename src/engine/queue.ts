@@ -19,8 +19,12 @@ import type { MessageContract } from './message.js';
 export interface Queue {
   /** Removes and returns the oldest message; rejects with `NoMessagesException` when empty. */
   pop(): Promise<MessageContract>;
-  /** Appends a message. */
-  push(msg: MessageContract): Promise<void>;
+  /**
+   * Appends a message. A bounded backend may make it wait for room (ended by
+   * `options.signal`) or reject with `QueueFullException` when full; either way it adds
+   * nothing it does not resolve for.
+   */
+  push(msg: MessageContract, options?: PushOptions): Promise<void>;
   /** Removes all messages from the queue. */
   delete(): Promise<void>;
   /**
@@ -46,6 +50,12 @@ export interface Queue {
   popMany?(max: number): Promise<MessageContract[]>;
   /** Number of messages waiting. */
   size?(): Promise<number>;
+}
+
+/** Options of `Queue.push`. */
+export interface PushOptions {
+  /** Ends a push that waits for room in a full queue: it rejects with the signal's reason, adding nothing. */
+  signal?: AbortSignal;
 }
 
 /** Where a queue belongs: passed to `AbstractMessageQueueFactory.create`. */
