@@ -3,7 +3,7 @@ import { AbstractChannel, internalErrorMessage, type ChannelOptions } from './ch
 import { MessageQueueListener } from './listener.js';
 import { Message, type MessageContract, type Payload } from './message.js';
 import { MainThreadExecutor, PoolExecutor, type Executor } from './processing/executors.js';
-import { QueueRun, type MessageSource } from './processing/queue-run.js';
+import { QueueRun, type EventMaker, type MessageSource } from './processing/queue-run.js';
 import { WorkerPool } from './processing/worker-pool.js';
 import { describeValue, finiteNumber, nonNegativeInteger, optionsObject, positiveInteger } from './validation.js';
 import { WorkerListener } from './worker-listener.js';
@@ -106,9 +106,9 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
   #pool: WorkerPool | undefined;
   #closed = false;
   /** Runs not yet ended, stopped by `close()`. */
-  readonly #runs = new Set<QueueRun<ProcessedEvent>>();
+  readonly #runs = new Set<QueueRun<ProcessedEvent, unknown>>();
   /** Runs that have started, by listener id: one at a time per listener. */
-  readonly #activeRuns = new Map<string, QueueRun<ProcessedEvent>>();
+  readonly #activeRuns = new Map<string, QueueRun<ProcessedEvent, unknown>>();
 
   /**
    * @throws RangeError when `maxWorkers`, `maxBatchSize` or `targetBatchMilliseconds` is out of range.
@@ -152,16 +152,39 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
    * (before anything is popped).
    */
   processQueue(listener: MessageQueueListener, options?: ProcessQueueOptions): AsyncIterableIterator<ProcessedEvent> {
+    return this.#startRun<ProcessedEvent>('processQueue', listener, options, false);
+  }
+
+  /**
+   * `processQueue`, yielding arrays of results instead of one result at a time: each array
+   * holds every result ready when the consumer asks (at least one; a worker batch's results
+   * arrive together), in the same order `processQueue` would yield them, with the same end,
+   * error, `break` and bound rules. One promise and one loop turn per array rather than per
+   * result: for small, fast messages this is the quicker way to consume (see the Benchmarks
+   * section of the README for the gain measured here).
+   *
+   * @example
+   * ```js
+   * for await (const events of channel.processChunks(listener)) {
+   *   for (const { event, data } of events) total += data;
+   * }
+   * ```
+   */
+  processChunks(listener: MessageQueueListener, options?: ProcessQueueOptions): AsyncIterableIterator<ProcessedEvent[]> {
+    return this.#startRun<ProcessedEvent[]>('processChunks', listener, options, true);
+  }
+
+  #startRun<Y>(where: string, listener: MessageQueueListener, options: ProcessQueueOptions | undefined, chunked: boolean): QueueRun<ProcessedEvent, Y> {
     if (!(listener instanceof MessageQueueListener)) {
-      throw new TypeError(`processQueue expects a MessageQueueListener (or a WorkerListener), got ${describeValue(listener)}`);
+      throw new TypeError(`${where} expects a MessageQueueListener (or a WorkerListener), got ${describeValue(listener)}`);
     }
-    const { ordered = false, until = 'closed', signal } = optionsObject('processQueue', options);
-    if (typeof ordered !== 'boolean') throw new TypeError(`processQueue option "ordered" must be a boolean, got ${describeValue(ordered)}`);
+    const { ordered = false, until = 'closed', signal } = optionsObject(where, options);
+    if (typeof ordered !== 'boolean') throw new TypeError(`${where} option "ordered" must be a boolean, got ${describeValue(ordered)}`);
     if (until !== 'closed' && until !== 'empty') {
-      throw new TypeError(`processQueue option "until" must be 'closed' or 'empty', got ${describeValue(until)}`);
+      throw new TypeError(`${where} option "until" must be 'closed' or 'empty', got ${describeValue(until)}`);
     }
     if (signal !== undefined && !(signal instanceof AbortSignal)) {
-      throw new TypeError(`processQueue option "signal" must be an AbortSignal, got ${describeValue(signal)}`);
+      throw new TypeError(`${where} option "signal" must be an AbortSignal, got ${describeValue(signal)}`);
     }
     if (this.#closed) throw new Error('DataProcessingChannel is closed');
     // Two runs would share one closed message, so one of them could never end.
@@ -188,12 +211,13 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
       executor = new MainThreadExecutor(listener, this.maxWorkers);
       highWaterMark = Math.max(64, 4 * this.maxWorkers);
     }
-    const run: QueueRun<ProcessedEvent> = new QueueRun(this.#source(listener.id), executor, {
+    const run: QueueRun<ProcessedEvent, Y> = new QueueRun<ProcessedEvent, Y>(this.#source(listener.id), executor, {
       ordered,
       until,
       signal,
       highWaterMark,
-      toEvent: (msg, result, error) => this.adapt(result ?? internalErrorMessage(msg, error)),
+      chunked,
+      events: this.#eventMaker(),
       onStart: () => {
         if (this.#activeRuns.has(listener.id)) throw alreadyRunning();
         this.#activeRuns.set(listener.id, run);
@@ -234,6 +258,21 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
       },
     });
     return this.#pool;
+  }
+
+  /**
+   * How results become events: through `adapt`, except that a worker's result skips the
+   * intermediate message when `adapt` is this class's own (one object per result, not two).
+   */
+  #eventMaker(): EventMaker<ProcessedEvent> {
+    const ownAdapt = this.adapt === DataProcessingChannel.prototype.adapt;
+    return {
+      message: (msg) => this.adapt(msg),
+      result: ownAdapt
+        ? (msg, data) => ({ event: msg.type, data })
+        : (msg, data) => this.adapt({ type: msg.type, payload: data as Payload }),
+      error: (msg, error) => this.adapt(internalErrorMessage(msg, error)),
+    };
   }
 
   #source(listenerId: string): MessageSource {

@@ -1,17 +1,26 @@
 import { Deserializer } from 'node:v8';
 import PQueue from 'p-queue';
 import type { MessageQueueListener } from '../listener.js';
-import type { MessageContract, Payload } from '../message.js';
+import type { MessageContract } from '../message.js';
 import type { WorkerListener } from '../worker-listener.js';
 import { BatchSizer } from './batch-sizer.js';
 import type { BatchResult, ContextAddress, SerializedError } from './protocol.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /**
- * Reports one message's outcome: `result` is the message to adapt (for a worker result, the
- * message's type with the handler's data as payload), or `error` when its handler failed.
+ * Reports the outcomes of `count` consecutive messages of a batch, from index `start`: one
+ * call for a whole worker batch, so that the run does its bookkeeping once per batch.
+ * `results[k]` is the handler's data for message `start + k`, or `results` is `undefined`
+ * when each message is its own result (a main-thread `onMessage`). `errors[k]`, when set, is
+ * that message's failure (its `results` entry is then meaningless); `errors` is `undefined`
+ * when none failed.
  */
-export type Emit = (index: number, result: MessageContract | undefined, error?: unknown) => void;
+export type Emit = (
+  start: number,
+  count: number,
+  results: readonly unknown[] | undefined,
+  errors: readonly unknown[] | undefined,
+) => void;
 
 /** Runs popped messages somewhere: worker threads or the main thread. */
 export interface Executor {
@@ -88,16 +97,16 @@ export class PoolExecutor implements Executor {
         result = await this.#run(batch);
       } catch (error) {
         if (batch.length === 1) {
-          emit(0, undefined, error);
+          emit(0, 1, undefined, [error]);
           return;
         }
         // The thread died (or timed out) mid-batch: find the culprit by running each message alone.
         const retry = (msg: MessageContract, i: number): Promise<void> => this.#run([msg]).then(
           (single) => {
             this.#sizer.record(1, single?.elapsed ?? 0);
-            this.#emitAll([msg], single, (_j, r, e) => emit(i, r, e));
+            this.#emitAll(i, single, emit);
           },
-          (singleError: unknown) => emit(i, undefined, singleError),
+          (singleError: unknown) => emit(i, 1, undefined, [singleError]),
         );
         if (this.#listener.timeoutMs === undefined) {
           await Promise.all(batch.map(retry));
@@ -108,7 +117,7 @@ export class PoolExecutor implements Executor {
         return;
       }
       this.#sizer.record(batch.length, result?.elapsed ?? 0);
-      this.#emitAll(batch, result, emit);
+      this.#emitAll(0, result, emit);
     } finally {
       this.#inFlight -= 1;
     }
@@ -150,15 +159,11 @@ export class PoolExecutor implements Executor {
     }
   }
 
-  #emitAll(batch: MessageContract[], result: BatchResult | null, emit: Emit): void {
+  #emitAll(start: number, result: BatchResult | null, emit: Emit): void {
     if (result === null) throw new Error('internal: a batch task returned no result');
-    const { errors } = result;
     const data = decodeResults(result.encoded);
-    for (let i = 0; i < batch.length; i += 1) {
-      const error = errors?.[i];
-      if (error !== undefined) emit(i, undefined, reviveError(error));
-      else emit(i, { type: batch[i]!.type, payload: data[i] as Payload });
-    }
+    const errors = result.errors === null ? undefined : result.errors.map((error) => (error === undefined ? undefined : reviveError(error)));
+    emit(start, data.length, data, errors);
   }
 }
 
@@ -187,8 +192,8 @@ export class MainThreadExecutor implements Executor {
   async submit(batch: MessageContract[], emit: Emit): Promise<void> {
     const listener = this.#listener;
     await Promise.all(batch.map((msg, i) => this.#queue.add(() => listener.onMessage(msg)).then(
-      () => emit(i, msg),
-      (error: unknown) => emit(i, undefined, error),
+      () => emit(i, 1, undefined, undefined),
+      (error: unknown) => emit(i, 1, undefined, [error]),
     )));
   }
 }
