@@ -133,11 +133,19 @@ export class PoolExecutor implements Executor {
     const { handler, exportName, timeoutMs, concurrency } = this.#listener;
     // Read through the getters: class instances (UniqueMessage's private fields) do not
     // survive structured cloning.
-    const types = new Array<string>(batch.length);
-    const payloads = new Array<unknown>(batch.length);
-    for (let i = 0; i < batch.length; i += 1) {
-      types[i] = batch[i]!.type;
-      payloads[i] = batch[i]!.payload;
+    const count = batch.length;
+    const payloads = new Array<unknown>(count);
+    const first = count > 0 ? batch[0]!.type : '';
+    let uniform = true;
+    for (let i = 0; i < count; i += 1) {
+      const msg = batch[i]!;
+      payloads[i] = msg.payload;
+      if (uniform && msg.type !== first) uniform = false;
+    }
+    let types: string | string[] = first;
+    if (!uniform) {
+      types = new Array<string>(count);
+      for (let i = 0; i < count; i += 1) types[i] = batch[i]!.type;
     }
     const task = { handler, exportName, types, payloads, context: this.#context, concurrency };
     if (timeoutMs === undefined) return this.#pool.run(task);
@@ -161,7 +169,7 @@ export class PoolExecutor implements Executor {
 
   #emitAll(start: number, result: BatchResult | null, emit: Emit): void {
     if (result === null) throw new Error('internal: a batch task returned no result');
-    const data = decodeResults(result.encoded);
+    const data = result.data ?? decodeResults(result.encoded!);
     const errors = result.errors === null ? undefined : result.errors.map((error) => (error === undefined ? undefined : reviveError(error)));
     emit(start, data.length, data, errors);
   }
