@@ -87,32 +87,30 @@ const kCheckDepth = 32;
  * batch with `v8.Serializer`, whose buffers also cost the thread garbage collections.
  * `false` only means "not sure" (a class instance, a Map, a function…): the exact path decides.
  */
-function plainCloneable(value: unknown, depth: number): boolean {
-  checkBudget -= 1;
-  if (checkBudget < 0) return false;
-  switch (typeof value) {
-    case 'string':
-    case 'number':
-    case 'boolean':
-    case 'undefined':
-    case 'bigint':
-      return true;
-    case 'object':
-      break;
-    default:
-      return false; // a function or a symbol
-  }
+function plainCloneable(value: object | null, depth: number): boolean {
   if (value === null) return true;
-  if (depth >= kCheckDepth) return false;
+  checkBudget -= 1;
+  if (depth >= kCheckDepth || checkBudget < 0) return false;
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === Array.prototype) {
-    const array = value as unknown[];
-    for (let i = 0; i < array.length; i += 1) if (!plainCloneable(array[i], depth + 1)) return false;
-    return true;
-  }
+  // Primitives are checked inline, without a call: most values are.
   if (proto === Object.prototype || proto === null) {
     const object = value as Record<string, unknown>;
-    for (const key in object) if (!plainCloneable(object[key], depth + 1)) return false;
+    for (const key in object) {
+      const item = object[key];
+      const type = typeof item;
+      if (type === 'string' || type === 'number' || type === 'boolean' || type === 'undefined' || type === 'bigint') continue;
+      if (type !== 'object' || !plainCloneable(item as object | null, depth + 1)) return false;
+    }
+    return true;
+  }
+  if (proto === Array.prototype) {
+    const array = value as unknown[];
+    for (let i = 0; i < array.length; i += 1) {
+      const item = array[i];
+      const type = typeof item;
+      if (type === 'string' || type === 'number' || type === 'boolean' || type === 'undefined' || type === 'bigint') continue;
+      if (type !== 'object' || !plainCloneable(item as object | null, depth + 1)) return false;
+    }
     return true;
   }
   if (value instanceof ArrayBuffer || value instanceof Date) return true;
