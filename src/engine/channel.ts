@@ -175,12 +175,17 @@ export abstract class AbstractChannel<Out> {
    * rejects with `QueueFullException`, as the queue's `whenFull` says; `options.signal`
    * ends such a wait (nothing is added).
    */
-  async dispatch(listenerId: string, msg: MessageContract, options?: DispatchOptions): Promise<void> {
-    assertMessage(msg);
-    const registration = this.#registration(listenerId);
-    // No options object checked (or allocated) on the common path: dispatch is per message.
-    const signal = options === undefined ? undefined : checkSignal('dispatch', optionsObject('dispatch', options).signal);
-    await this.#push(registration, msg, signal);
+  dispatch(listenerId: string, msg: MessageContract, options?: DispatchOptions): Promise<void> {
+    // Not `async`: the queue's own promise is returned as it is, so a dispatch costs no
+    // promise of its own (it is the producer's per-message path). Errors still reject.
+    try {
+      assertMessage(msg);
+      const registration = this.#registration(listenerId);
+      const signal = options === undefined ? undefined : checkSignal('dispatch', optionsObject('dispatch', options).signal);
+      return this.#push(registration, msg, signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   /**
@@ -456,9 +461,12 @@ export abstract class AbstractChannel<Out> {
     return returned.length > 0 ? Promise.resolve(returned.shift()!) : queue.pop();
   }
 
-  async #push(registration: Registration, msg: MessageContract, signal: AbortSignal | undefined): Promise<void> {
-    await (signal === undefined ? registration.queue.push(msg) : registration.queue.push(msg, { signal }));
-    registration.arrivals.ring();
+  #push(registration: Registration, msg: MessageContract, signal: AbortSignal | undefined): Promise<void> {
+    const { queue } = registration;
+    const pushed = signal === undefined ? queue.push(msg) : queue.push(msg, { signal });
+    // The doorbell serves only the generic wait, used for queues without `popOrWait`.
+    if (queue.popOrWait !== undefined) return pushed;
+    return pushed.then(() => registration.arrivals.ring());
   }
 
   #registration(listenerId: string): Registration {

@@ -1,9 +1,12 @@
-import YoctoQueue from 'yocto-queue';
+import Denque from 'denque';
 import { Doorbell } from './doorbell.js';
 import { NoMessagesException, QueueFullException } from './errors.js';
 import { assertMessage, type MessageContract } from './message.js';
 import { AbstractMessageQueueFactory, type PushOptions, type Queue, type QueueOwner } from './queue.js';
 import { describeValue, optionsObject, positiveInteger } from './validation.js';
+
+/** One settled promise for every push that needs no wait: a push allocates no promise of its own. */
+const kPushed: Promise<void> = Promise.resolve();
 
 /** What a push to a full queue does: wait for room (backpressure) or reject at once. */
 export type WhenFull = 'wait' | 'reject';
@@ -51,9 +54,11 @@ export class InMemoryQueue implements Queue {
   /** What a push to a full queue does. */
   readonly whenFull: WhenFull;
   readonly #owner: QueueOwner | undefined;
-  /** Messages handed back by `requeue`, taken before `#messages`; usually empty. */
-  #returned: MessageContract[] = [];
-  readonly #messages = new YoctoQueue<MessageContract>();
+  /**
+   * The messages, oldest first: a ring buffer (no allocation per message, unlike a linked
+   * list), whose head also takes messages handed back by `requeue`.
+   */
+  readonly #messages = new Denque<MessageContract>();
   readonly #arrivals = new Doorbell();
   /** Pushes waiting for room, oldest first (only with a capacity and `whenFull: 'wait'`). */
   #pending: PendingPush[] = [];
@@ -83,17 +88,16 @@ export class InMemoryQueue implements Queue {
       return Promise.reject(error);
     }
     // Behind pushes already waiting, even when a pop has just made room: push order is kept.
-    if (this.#size() < this.capacity && this.#pending.length === 0) {
-      this.#messages.enqueue(msg);
+    if (this.#messages.length < this.capacity && this.#pending.length === 0) {
+      this.#messages.push(msg);
       this.#arrivals.ring();
-      return Promise.resolve();
+      return kPushed;
     }
     if (this.whenFull === 'reject') return Promise.reject(this.#fullError('the message was not added (whenFull: \'reject\')'));
     return this.#waitForRoom(msg, options?.signal);
   }
 
   async delete(): Promise<void> {
-    this.#returned = [];
     this.#messages.clear();
     const pending = this.#pending;
     this.#pending = [];
@@ -104,36 +108,31 @@ export class InMemoryQueue implements Queue {
   }
 
   async popOrWait(signal: AbortSignal): Promise<MessageContract> {
-    while (this.#size() === 0) await this.#arrivals.wait(signal);
+    while (this.#messages.length === 0) await this.#arrivals.wait(signal);
     return this.#take();
   }
 
   async popMany(max: number): Promise<MessageContract[]> {
-    const taken = this.#returned.length > 0 ? this.#returned.splice(0, max) : [];
-    while (taken.length < max && this.#messages.size > 0) taken.push(this.#messages.dequeue()!);
+    const count = Math.min(max, this.#messages.length);
+    const taken = new Array<MessageContract>(count);
+    for (let i = 0; i < count; i += 1) taken[i] = this.#messages.shift()!;
     if (this.#pending.length > 0) this.#admit();
     return taken;
   }
 
   async requeue(messages: MessageContract[]): Promise<void> {
     if (messages.length === 0) return;
-    this.#returned = [...messages, ...this.#returned];
+    for (let i = messages.length - 1; i >= 0; i -= 1) this.#messages.unshift(messages[i]!);
     this.#arrivals.ring();
   }
 
   async size(): Promise<number> {
-    return this.#size();
-  }
-
-  #size(): number {
-    return this.#returned.length + this.#messages.size;
+    return this.#messages.length;
   }
 
   #take(): MessageContract {
-    let msg: MessageContract;
-    if (this.#returned.length > 0) msg = this.#returned.shift()!;
-    else if (this.#messages.size === 0) throw new NoMessagesException('The queue is empty');
-    else msg = this.#messages.dequeue()!;
+    if (this.#messages.length === 0) throw new NoMessagesException('The queue is empty');
+    const msg = this.#messages.shift()!;
     if (this.#pending.length > 0) this.#admit();
     return msg;
   }
@@ -157,11 +156,11 @@ export class InMemoryQueue implements Queue {
   /** Adds waiting pushes, oldest first, while there is room. */
   #admit(): void {
     let admitted = 0;
-    while (admitted < this.#pending.length && this.#size() < this.capacity) {
+    while (admitted < this.#pending.length && this.#messages.length < this.capacity) {
       const push = this.#pending[admitted]!;
       admitted += 1;
       push.signal?.removeEventListener('abort', push.onAbort!);
-      this.#messages.enqueue(push.msg);
+      this.#messages.push(push.msg);
       push.resolve();
     }
     if (admitted === 0) return;
