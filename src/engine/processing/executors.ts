@@ -24,8 +24,11 @@ export type Emit = (
 
 /** Runs popped messages somewhere: worker threads or the main thread. */
 export interface Executor {
-  /** Called once before anything is popped; a rejection fails the run (nothing popped). */
-  prepare(): Promise<void>;
+  /**
+   * Called once before anything is popped; a rejection fails the run (nothing popped).
+   * `undefined` when there is nothing to wait for (the handler was loaded already).
+   */
+  prepare(): Promise<void> | undefined;
   /** How many messages to pop for the next `submit`; 0 when busy. */
   wanted(): number;
   /** Processes `batch`, calling `emit` once per message; resolves when all are emitted, never rejects. */
@@ -78,7 +81,7 @@ export class PoolExecutor implements Executor {
     this.#sizer = new BatchSizer(options.targetBatchMilliseconds, options.maxBatchSize);
   }
 
-  prepare(): Promise<void> {
+  prepare(): Promise<void> | undefined {
     const { handler, exportName, loadTimeoutMs } = this.#listener;
     return this.#pool.checkHandler(handler, exportName, this.#context, loadTimeoutMs);
   }
@@ -190,7 +193,9 @@ export class MainThreadExecutor implements Executor {
     this.#queue = new PQueue({ concurrency });
   }
 
-  async prepare(): Promise<void> {}
+  prepare(): undefined {
+    return undefined;
+  }
 
   wanted(): number {
     // Keep as many waiting as running, so a finishing handler finds the next one ready.

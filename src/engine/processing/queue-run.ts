@@ -57,6 +57,9 @@ type Waiter<T> = { resolve(result: IteratorResult<T>): void; reject(error: unkno
 
 const kDone: IteratorResult<never> = Object.freeze({ done: true, value: undefined });
 
+/** Why a run's own waits end: it stopped popping (never surfaced to users). */
+const kStopped = new Error('The processQueue run stopped popping');
+
 /** Waits for `promise`, or only until `signal` aborts (then resolves, leaving `promise` to settle unobserved). */
 function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
   if (signal.aborted) {
@@ -94,8 +97,12 @@ export class QueueRun<E, Y = E> implements AsyncIterableIterator<Y> {
   readonly #options: QueueRunOptions<E>;
   readonly #chunked: boolean;
   readonly #buffer: ChunkBuffer<E>;
-  /** Aborted when popping must stop (end, break, signal, failure). */
-  readonly #stop = new AbortController();
+  /**
+   * Aborted when popping must stop (end, break, signal, failure). Made only when a wait needs
+   * it (a slow handler load, an empty queue): a short run, say one message on an idle pool,
+   * then costs no AbortController, no listener and no abort event.
+   */
+  #stop: AbortController | undefined;
   /**
    * Wakes the pump when capacity may have freed (a batch ended, the consumer took enough) or
    * the run stopped. A bare resolver, not a Doorbell with an AbortSignal: the pump parks here
@@ -207,14 +214,21 @@ export class QueueRun<E, Y = E> implements AsyncIterableIterator<Y> {
     this.#pumpStopped = this.#pump();
   }
 
+  /** The signal that aborts when popping must stop (see `#stop`). */
+  #stopSignal(): AbortSignal {
+    this.#stop ??= new AbortController();
+    if (this.#ended && !this.#stop.signal.aborted) this.#stop.abort(kStopped);
+    return this.#stop.signal;
+  }
+
   async #pump(): Promise<void> {
-    const stop = this.#stop.signal;
     /** Popped but not yet submitted: handed back if popping more fails. */
     let inHand: MessageContract[] = [];
     try {
       // Loading a handler may take long (or, bounded by its load timeout, never finish): a
       // stop (break, signal, close) must not wait for it.
-      await untilAborted(this.#executor.prepare(), stop);
+      const preparing = this.#executor.prepare();
+      if (preparing !== undefined) await untilAborted(preparing, this.#stopSignal());
       const { until, highWaterMark } = this.#options;
       // Room enough for a batch: a pump woken by each result the consumer takes would
       // otherwise send batches of one while the consumer is the bottleneck.
@@ -231,7 +245,7 @@ export class QueueRun<E, Y = E> implements AsyncIterableIterator<Y> {
         let batch = await this.#source.take(max);
         if (batch.length === 0) {
           if (until === 'empty') return;
-          const first = await this.#source.wait(stop);
+          const first = await this.#source.wait(this.#stopSignal());
           inHand = [first];
           batch = max > 1 ? [first, ...(await this.#source.take(max - 1))] : [first];
           inHand = [];
@@ -260,7 +274,7 @@ export class QueueRun<E, Y = E> implements AsyncIterableIterator<Y> {
       }
     } catch (error) {
       // Fail before `finally` settles: a waiting consumer must see the error, not the end.
-      if (!stop.aborted) this.#fail(error);
+      if (!this.#ended) this.#fail(error);
       // After what `#fail` queued (popped earlier), so the queue keeps its order.
       this.#handBack(inHand);
     } finally {
@@ -425,7 +439,8 @@ export class QueueRun<E, Y = E> implements AsyncIterableIterator<Y> {
   #end(completed: boolean): void {
     if (this.#ended) return;
     this.#ended = true;
-    this.#stop.abort();
+    // A shared reason: a bare abort() would build a DOMException (with its stack) per run.
+    this.#stop?.abort(kStopped);
     this.#ringPump();
     const back: MessageContract[] = [];
     if (completed) {

@@ -58,6 +58,8 @@ export class WorkerPool {
   readonly #resourceLimits: ResourceLimits | undefined;
   /** Handler modules that passed the load check (module URL + export). */
   readonly #checked = new Map<string, Promise<void>>();
+  /** The keys of `#checked` whose check has passed: nothing left to wait for. */
+  readonly #passed = new Set<string>();
   /** Aborted by `close()`: ends load checks still running (a module that never finishes loading). */
   readonly #closing = new AbortController();
 
@@ -110,11 +112,12 @@ export class WorkerPool {
 
   /**
    * Imports the handler module in a thread and checks its export, once per module and
-   * export. Rejects with an Error that names the module when it cannot be loaded, and when
+   * export; `undefined` once that check has passed. Rejects with an Error that names the module when it cannot be loaded, and when
    * loading takes longer than `loadTimeoutMs` (the thread is then ended and replaced).
    */
-  checkHandler(handler: string, exportName: string, context: ContextAddress, loadTimeoutMs: number): Promise<void> {
+  checkHandler(handler: string, exportName: string, context: ContextAddress, loadTimeoutMs: number): Promise<void> | undefined {
     const key = `${handler}#${exportName}`;
+    if (this.#passed.has(key)) return undefined;
     let check = this.#checked.get(key);
     if (check === undefined) {
       const timeout = AbortSignal.timeout(loadTimeoutMs);
@@ -123,6 +126,7 @@ export class WorkerPool {
       check = this.#piscina.run(task, { signal: bound.signal }).then(
         () => {
           bound.dispose();
+          this.#passed.add(key);
         },
         (error: unknown) => {
           bound.dispose();
