@@ -144,8 +144,22 @@ function encodeResults(data: unknown[], errors: (SerializedError | undefined)[] 
   }
 }
 
-/** Runs one batch (or only loads the handler, for a load check). */
-export default async function processBatch(task: BatchTask): Promise<BatchResult | null> {
+/** Settles when the batch before the latest one has finished (see `processBatch`). */
+let previousBatch: Promise<unknown> = Promise.resolve();
+
+/**
+ * Runs one batch (or only loads the handler, for a load check). The pool hands a thread its
+ * next task while the current one runs, so that the thread never idles waiting for the main
+ * thread to answer a finished batch; batches still run one after another here, so a
+ * handler's `concurrency` keeps its meaning (calls at once per thread).
+ */
+export default function processBatch(task: BatchTask): Promise<BatchResult | null> {
+  const run = previousBatch.then(() => runBatch(task));
+  previousBatch = run.catch(() => undefined);
+  return run;
+}
+
+async function runBatch(task: BatchTask): Promise<BatchResult | null> {
   const handler = await loadHandler(task.handler, task.exportName);
   if (task.check === true) return null;
   const { types, payloads } = task;

@@ -96,15 +96,19 @@ export class PoolExecutor implements Executor {
     this.#inFlight += 1;
     try {
       let result: BatchResult | null;
+      // With a time limit every task has a thread to itself (see `#run`).
+      const isolated = this.#listener.timeoutMs !== undefined;
       try {
-        result = await this.#run(batch);
+        result = await this.#run(batch, isolated);
       } catch (error) {
-        if (batch.length === 1) {
+        if (batch.length === 1 && isolated) {
           emit(0, 1, undefined, [error]);
           return;
         }
-        // The thread died (or timed out) mid-batch: find the culprit by running each message alone.
-        const retry = (msg: MessageContract, i: number): Promise<void> => this.#run([msg]).then(
+        // The thread died (or timed out) mid-batch, or while this task waited in it behind
+        // another (a thread holds its next task): find the culprit by running each message
+        // alone, on a thread of its own.
+        const retry = (msg: MessageContract, i: number): Promise<void> => this.#run([msg], true).then(
           (single) => {
             this.#sizer.record(1, single?.elapsed ?? 0);
             this.#emitAll(i, single, emit);
@@ -127,12 +131,13 @@ export class PoolExecutor implements Executor {
   }
 
   /**
-   * Runs a batch in a thread. With a `timeoutMs`, a batch gets that limit on top of twice the
+   * Runs a batch in a thread (`isolated`: on a thread of its own). With a `timeoutMs`, a
+   * batch (always isolated) gets that limit on top of twice the
    * time its messages are expected to take (from the measured per-message time), so a stuck
    * message is caught about `timeoutMs` after its batch started, whatever the batch size; past
    * it the thread is ended and the task rejects with a `TimeoutError`.
    */
-  async #run(batch: MessageContract[]): Promise<BatchResult | null> {
+  async #run(batch: MessageContract[], isolated: boolean): Promise<BatchResult | null> {
     const { handler, exportName, timeoutMs, concurrency } = this.#listener;
     // Read through the getters: class instances (UniqueMessage's private fields) do not
     // survive structured cloning.
@@ -151,7 +156,11 @@ export class PoolExecutor implements Executor {
       for (let i = 0; i < count; i += 1) types[i] = batch[i]!.type;
     }
     const task = { handler, exportName, types, payloads, context: this.#context, concurrency };
-    if (timeoutMs === undefined) return this.#pool.run(task);
+    if (timeoutMs === undefined) {
+      // A task with a signal gets a thread to itself (piscina gives such a task an idle thread,
+      // and that thread nothing else until it is done): a retry cannot die of another task.
+      return isolated ? this.#pool.run(task, new AbortController().signal) : this.#pool.run(task);
+    }
     const expected = batch.length > 1 ? 2 * batch.length * (this.#sizer.perMessageMilliseconds || 0) : 0;
     const budget = Math.ceil(timeoutMs + expected);
     const signal = AbortSignal.timeout(budget);

@@ -81,6 +81,11 @@ export class WorkerPool {
       // left behind make progress between tasks. 'sync' saves one event-loop hop per task,
       // which batching already amortises (measured: no difference in bench/engine.bench.js).
       atomics: 'async',
+      // Each thread holds its next task while it runs one (the batch runner runs them one
+      // after another), so a thread that finishes a batch starts the next at once instead of
+      // idling for a round trip through the main thread. A task with a signal (a time
+      // limit) still gets a thread to itself.
+      concurrentTasksPerWorker: 2,
       // Timing histograms cost per task and we measure handler time ourselves.
       recordTiming: false,
       // After this, close() ends threads whose tasks still run (their messages were handed back).
