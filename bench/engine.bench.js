@@ -23,9 +23,8 @@ import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { setImmediate as turn } from 'node:timers/promises';
 import { Piscina } from 'piscina';
-import { Bench } from 'tinybench';
 import { DataProcessingChannel, InMemoryMessageQueueFactory, Message, WorkerListener } from 'eric-sse';
-import { environment, median, resultsDir, saveResults } from './lib/results.js';
+import { environment, median, percentile, resultsDir, saveResults } from './lib/results.js';
 import { spin } from './lib/handlers.js';
 import { writeLineChart } from './lib/svg-chart.js';
 
@@ -261,33 +260,43 @@ for (const workers of workerCounts) {
 }
 goal('cpu ~1 ms: engine 2 workers / 1 worker', 1.8, ratio('cpu', 'engine, pre-filled, processQueue', 'engine, pre-filled, processQueue', 2, 1));
 
-/** Time to the first result on an idle (warm) pool: engine vs one Piscina run(), 2 workers. */
+/**
+ * Time to the first result on an idle (warm) pool, 2 workers: from `dispatch` to the first
+ * result `processQueue` yields (the run then ends, untimed), against one Piscina run().
+ * Samples alternate between the two, so that a noisy machine hurts them alike.
+ */
 async function firstResultLatency() {
   const { channel, listener } = await warmChannel(2, 'echo');
   const pool = new Piscina({ filename: handlers.href, name: 'echo', maxThreads: 2, minThreads: 2, atomics: 'sync' });
   await pool.run({ type: 'm', payload: 0 });
-  const bench = new Bench({ time: quick ? 200 : 1500, warmupTime: 200 });
-  bench
-    .add('engine: dispatch 1 message → first result', async () => {
-      await channel.dispatch(listener.id, new Message('m', small.payload(0)));
-      for await (const _ of channel.processQueue(listener, { until: 'empty' }));
-    })
-    .add('piscina: 1 run()', async () => {
-      await pool.run({ type: 'm', payload: small.payload(0) });
-    });
-  await bench.run();
+  const samples = quick ? 2_000 : 20_000;
+  const engine = [];
+  const piscina = [];
+  for (let i = -500; i < samples; i += 1) {
+    let started = performance.now();
+    await channel.dispatch(listener.id, new Message('m', small.payload(i)));
+    const run = channel.processQueue(listener, { until: 'empty' });
+    await run.next();
+    const engineMs = performance.now() - started;
+    await run.return();
+    started = performance.now();
+    await pool.run({ type: 'm', payload: small.payload(i) });
+    const piscinaMs = performance.now() - started;
+    if (i >= 0) {
+      engine.push(engineMs);
+      piscina.push(piscinaMs);
+    }
+  }
   await channel.close();
   await pool.close();
-  return bench.tasks.map((task) => ({
-    name: task.name,
-    p50Ms: Number(task.result.latency.p50.toFixed(4)),
-    meanMs: Number(task.result.latency.mean.toFixed(4)),
-    p99Ms: Number(task.result.latency.p99.toFixed(4)),
-    samples: task.result.latency.samplesCount,
-  }));
+  const row = (name, values) => {
+    values.sort((a, b) => a - b);
+    return { name, p50Ms: Number(percentile(values, 50).toFixed(4)), p90Ms: Number(percentile(values, 90).toFixed(4)), p99Ms: Number(percentile(values, 99).toFixed(4)), samples: values.length };
+  };
+  return [row('engine: dispatch 1 message → first result', engine), row('piscina: 1 run()', piscina)];
 }
 
-progress('time to the first result on an idle pool (tinybench)');
+progress('time to the first result on an idle pool');
 const latency = await firstResultLatency();
 console.log('\ntime to the first result on an idle pool, 2 workers');
 console.table(latency);
