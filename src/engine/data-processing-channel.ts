@@ -197,9 +197,9 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
     let executor: Executor;
     let highWaterMark: number;
     if (listener instanceof WorkerListener) {
-      // Two tasks per thread, so that a thread finishing one finds the next already queued;
-      // one with a time limit, whose clock starts when the task is handed to the pool and so
-      // must not run while the task waits behind another.
+      // Two tasks per thread, both handed to the thread (see WorkerPool), so that a thread
+      // finishing one starts the next at once; one with a time limit, whose clock starts when
+      // the task is handed to the pool and so must not run while the task waits behind another.
       const slots = listener.timeoutMs === undefined ? 2 * this.maxWorkers : this.maxWorkers;
       executor = new PoolExecutor(this.#workerPool(), listener, {
         slots,
