@@ -345,16 +345,12 @@ export class QueueRun<E, Y = E> implements AsyncIterableIterator<Y> {
       taken = 1;
       if (chunk.pos === chunk.events.length) this.#buffer.shift();
     } else {
-      // A whole untouched chunk is handed out as it is (no copy); further ready chunks are joined to it.
-      let out = chunk.pos === 0 ? chunk.events : chunk.events.slice(chunk.pos);
+      // A whole untouched chunk is handed out as it is (no copy: nothing else holds it once
+      // shifted out); further ready chunks are joined to it.
+      const out = chunk.pos === 0 ? chunk.events : chunk.events.slice(chunk.pos);
       this.#taken(chunk, chunk.pos, chunk.events.length - chunk.pos);
       this.#buffer.shift();
-      let joined = false;
       while (out.length < kMaxJoinedChunk && (chunk = this.#buffer.current()!) !== undefined) {
-        if (!joined) {
-          out = out.slice();
-          joined = true;
-        }
         const end = Math.min(chunk.events.length, chunk.pos + kMaxJoinedChunk - out.length);
         for (let i = chunk.pos; i < end; i += 1) out.push(chunk.events[i]!);
         this.#taken(chunk, chunk.pos, end - chunk.pos);
