@@ -45,13 +45,21 @@ const small = {
   payload: (i) => ({ i, s: 'hello world' }),
 };
 
-/** Spin iterations that take about 1 ms here (after warming the JIT). */
+/**
+ * Spin iterations that take about 1 ms of CPU here (after warming the JIT). Measured in CPU
+ * time, not wall time, so that a busy machine (which deschedules the thread) does not shrink
+ * the work. Only this thread runs meanwhile, so the process's CPU time is its own.
+ */
 function calibrateSpin() {
+  const cpuMs = () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1000;
+  };
   let iterations = 100_000;
-  for (let round = 0; round < 5; round += 1) {
-    const started = performance.now();
-    for (let k = 0; k < 20; k += 1) spin({ payload: { i: k, iterations } });
-    iterations = Math.round(iterations / ((performance.now() - started) / 20));
+  for (let round = 0; round < 6; round += 1) {
+    const started = cpuMs();
+    for (let k = 0; k < 50; k += 1) spin({ payload: { i: k, iterations } });
+    iterations = Math.round(iterations / Math.max(0.05, (cpuMs() - started) / 50));
   }
   return iterations;
 }
