@@ -7,7 +7,8 @@
 //           transport and scheduling are all there is. Two ways to feed it:
 //             pre-filled: the queue holds every message before the clock starts;
 //             producer:   a producer dispatches beside the consumer (a bounded queue,
-//                         capacity 4,096, so it waits for room);
+//                         capacity 4,096, so it waits for room), one dispatch() per row
+//                         or one dispatchMany() per 256 rows;
 //           against hand-batched Piscina (256 payloads per run(), 2 runs in flight per
 //           thread and both handed to the thread at once (concurrentTasksPerWorker 2),
 //           atomics 'sync': the fastest settings measured here, as a user tuning it would
@@ -100,13 +101,24 @@ async function enginePrefilled(workers, count, payload, handler, chunked) {
   return (count / elapsed) * 1000;
 }
 
-/** The engine with a producer dispatching beside the consumer, into a bounded queue. */
-async function engineWithProducer(workers, count, payload, chunked) {
+/**
+ * The engine with a producer dispatching beside the consumer, into a bounded queue: one
+ * `dispatch` per row, or (`many`) `dispatchMany` per 256 rows, as the Piscina producer batches.
+ */
+async function engineWithProducer(workers, count, payload, chunked, many) {
   const factory = new InMemoryMessageQueueFactory({ capacity: kProducerCapacity });
   const { channel, listener } = await warmChannel(workers, 'echo', factory);
   const started = performance.now();
   const producer = (async () => {
-    for (let i = 0; i < count; i += 1) await channel.dispatch(listener.id, new Message('m', payload(i)));
+    if (many) {
+      for (let i = 0; i < count; i += kBatch) {
+        const rows = [];
+        for (let k = i; k < Math.min(count, i + kBatch); k += 1) rows.push(new Message('m', payload(k)));
+        await channel.dispatchMany(listener.id, rows);
+      }
+    } else {
+      for (let i = 0; i < count; i += 1) await channel.dispatch(listener.id, new Message('m', payload(i)));
+    }
     await channel.notifyEnd();
   })();
   const received = await consume(channel, listener, chunked);
@@ -199,8 +211,8 @@ const contenders = {
     'engine, pre-filled, processQueue': (w) => enginePrefilled(w, small.count, small.payload, 'echo', false),
     'engine, pre-filled, processChunks': (w) => enginePrefilled(w, small.count, small.payload, 'echo', true),
     'piscina batched, pre-filled': (w) => piscinaBatchedPrefilled(w, small.count, small.payload),
-    'engine, producer, processQueue': (w) => engineWithProducer(w, small.count, small.payload, false),
-    'engine, producer, processChunks': (w) => engineWithProducer(w, small.count, small.payload, true),
+    'engine, producer, dispatch, processQueue': (w) => engineWithProducer(w, small.count, small.payload, false, false),
+    'engine, producer, dispatchMany, processChunks': (w) => engineWithProducer(w, small.count, small.payload, true, true),
     'piscina batched, producer': (w) => piscinaBatchedWithProducer(w, small.count, small.payload),
     'piscina per message': (w) => piscinaPerMessage(w, small.perMessageCount, small.payload, 'echo', kPerMessageWindow),
   },
@@ -259,8 +271,8 @@ const goal = (text, target, measured) => goals.push({ goal: text, target, ...mea
 for (const workers of workerCounts.filter((w) => w <= 4)) {
   goal(`small, pre-filled, ${workers}w: processQueue / piscina batched`, 1.0, ratio('small', 'engine, pre-filled, processQueue', 'piscina batched, pre-filled', workers));
   goal(`small, pre-filled, ${workers}w: processChunks / piscina batched`, 1.0, ratio('small', 'engine, pre-filled, processChunks', 'piscina batched, pre-filled', workers));
-  goal(`small, producer, ${workers}w: processQueue / piscina batched`, 1.0, ratio('small', 'engine, producer, processQueue', 'piscina batched, producer', workers));
-  goal(`small, producer, ${workers}w: processChunks / piscina batched`, 1.0, ratio('small', 'engine, producer, processChunks', 'piscina batched, producer', workers));
+  goal(`small, producer, ${workers}w: dispatch + processQueue / piscina batched`, 1.0, ratio('small', 'engine, producer, dispatch, processQueue', 'piscina batched, producer', workers));
+  goal(`small, producer, ${workers}w: dispatchMany + processChunks / piscina batched`, 1.0, ratio('small', 'engine, producer, dispatchMany, processChunks', 'piscina batched, producer', workers));
   goal(`small, pre-filled, ${workers}w: processQueue / piscina per message`, 15, ratio('small', 'engine, pre-filled, processQueue', 'piscina per message', workers));
 }
 for (const workers of workerCounts) {

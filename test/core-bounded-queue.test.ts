@@ -207,3 +207,61 @@ describe('a bounded queue with whenFull: wait (backpressure)', () => {
     await expect(channel.broadcast(new Message('a'), null as never)).rejects.toThrow(/broadcast options must be an object, got null/);
   });
 });
+
+describe('dispatchMany', () => {
+  it('adds messages in order, checking every one before adding any', async () => {
+    const channel = new SSEChannel();
+    const listener = channel.addListener();
+    listener.startSync();
+    await expect(channel.dispatchMany(listener.id, [new Message('a'), { payload: 1 } as never])).rejects.toThrow(
+      /A message must be an object with a "type"|Message type must be a non-empty string/,
+    );
+    await expect(channel.deliverNext(listener.id)).rejects.toBeInstanceOf(NoMessagesException);
+    await channel.dispatchMany(listener.id, ['a', 'b', 'c'].map((type) => new Message(type)));
+    const got = [];
+    for (let i = 0; i < 3; i += 1) got.push((await channel.deliverNext(listener.id)).type);
+    expect(got).toEqual(['a', 'b', 'c']);
+    await expect(channel.dispatchMany('nobody', [new Message('a')])).rejects.toThrow(/No listener with id nobody/);
+  });
+
+  it("whenFull: 'reject': the messages that fit are added, the rejection says how many", async () => {
+    const channel = channelWith(3, 'reject');
+    const listener = channel.addListener();
+    listener.startSync();
+    await channel.dispatch(listener.id, new Message('first'));
+    await expect(channel.dispatchMany(listener.id, ['a', 'b', 'c', 'd'].map((type) => new Message(type)))).rejects.toThrow(
+      /is full \(capacity 3\): 2 of 4 messages were added, the rest were not/,
+    );
+    const got = [];
+    for (let i = 0; i < 3; i += 1) got.push((await channel.deliverNext(listener.id)).type);
+    expect(got).toEqual(['first', 'a', 'b']);
+  });
+
+  it("whenFull: 'wait': the rest wait for room, in order, behind earlier waiting pushes", async () => {
+    const channel = channelWith(2, 'wait');
+    const listener = channel.addListener();
+    listener.startSync();
+    await channel.dispatch(listener.id, new Message('first'));
+    const many = channel.dispatchMany(listener.id, ['a', 'b', 'c'].map((type) => new Message(type)));
+    expect(await isPending(many)).toBe(true);
+    const got = [];
+    for (let i = 0; i < 4; i += 1) got.push((await channel.deliverNext(listener.id)).type);
+    await many;
+    expect(got).toEqual(['first', 'a', 'b', 'c']);
+  });
+
+  it('works with a queue that has no pushMany (one push each)', async () => {
+    const pushed: string[] = [];
+    class PlainQueue extends InMemoryQueue {
+      override push(msg: MessageContract): Promise<void> {
+        pushed.push(msg.type);
+        return super.push(msg);
+      }
+    }
+    Object.defineProperty(PlainQueue.prototype, 'pushMany', { value: undefined });
+    const channel = new SSEChannel({ queuesFactory: { create: () => new PlainQueue() } });
+    const listener = channel.addListener();
+    await channel.dispatchMany(listener.id, new Set([new Message('x'), new Message('y')]));
+    expect(pushed).toEqual(['x', 'y']);
+  });
+});

@@ -189,6 +189,38 @@ export abstract class AbstractChannel<Out> {
   }
 
   /**
+   * Adds several messages to one listener's queue, in order: what a `dispatch` per message
+   * does, with one promise for them all, which is much cheaper for a producer that has rows
+   * in hand (one `await` per batch instead of per message). Every message is checked before
+   * any is added. With a full bounded queue it waits for room or rejects as `dispatch` does;
+   * the messages before the one refused are added, the rest are not.
+   *
+   * @example
+   * ```js
+   * await channel.dispatchMany(listener.id, rows.map((row) => new Message('row', row)));
+   * ```
+   */
+  dispatchMany(listenerId: string, messages: Iterable<MessageContract>, options?: DispatchOptions): Promise<void> {
+    try {
+      const list = Array.isArray(messages) ? (messages as MessageContract[]) : [...messages];
+      for (const msg of list) assertMessage(msg);
+      const registration = this.#registration(listenerId);
+      const signal = options === undefined ? undefined : checkSignal('dispatchMany', optionsObject('dispatchMany', options).signal);
+      const { queue } = registration;
+      if (queue.pushMany === undefined) return this.#pushEach(registration, list, signal);
+      const pushed = signal === undefined ? queue.pushMany(list) : queue.pushMany(list, { signal });
+      if (queue.popOrWait !== undefined) return pushed;
+      return pushed.then(() => registration.arrivals.ring());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async #pushEach(registration: Registration, messages: MessageContract[], signal: AbortSignal | undefined): Promise<void> {
+    for (const msg of messages) await this.#push(registration, msg, signal);
+  }
+
+  /**
    * Adds a message to every registered listener's queue. Every queue is tried; if some
    * fail, the promise rejects with the failure (an `AggregateError` when several failed).
    * A full bounded queue follows its `whenFull` rule for its own listener only: the others

@@ -97,6 +97,34 @@ export class InMemoryQueue implements Queue {
     return this.#waitForRoom(msg, options?.signal);
   }
 
+  /**
+   * Appends messages in order. While there is room they are added at once (one promise for
+   * all); then each waits for room, or the call rejects with `QueueFullException` saying how
+   * many were added, as `whenFull` says. A malformed message rejects before any is added.
+   */
+  pushMany(messages: readonly MessageContract[], options?: PushOptions): Promise<void> {
+    try {
+      for (let i = 0; i < messages.length; i += 1) assertMessage(messages[i]);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    let added = 0;
+    if (this.#pending.length === 0) {
+      const room = Math.min(messages.length, this.capacity - this.#messages.length);
+      for (; added < room; added += 1) this.#messages.push(messages[added]!);
+      if (added > 0) this.#arrivals.ring();
+    }
+    if (added === messages.length) return kPushed;
+    if (this.whenFull === 'reject') {
+      return Promise.reject(this.#fullError(`${added} of ${messages.length} messages were added, the rest were not (whenFull: 'reject')`));
+    }
+    return this.#pushRest(messages, added, options?.signal);
+  }
+
+  async #pushRest(messages: readonly MessageContract[], from: number, signal: AbortSignal | undefined): Promise<void> {
+    for (let i = from; i < messages.length; i += 1) await this.#waitForRoom(messages[i]!, signal);
+  }
+
   async delete(): Promise<void> {
     this.#messages.clear();
     const pending = this.#pending;

@@ -48,6 +48,12 @@ export interface Queue {
   ack?(messages: MessageContract[]): Promise<void>;
   /** Removes and returns up to `max` oldest messages (none when empty; never rejects for emptiness). */
   popMany?(max: number): Promise<MessageContract[]>;
+  /**
+   * Appends several messages in order, as many `push` calls would, in one call (channels'
+   * `dispatchMany` uses it). On failure, the messages before the one that failed are added
+   * and the rest are not.
+   */
+  pushMany?(messages: readonly MessageContract[], options?: PushOptions): Promise<void>;
   /** Number of messages waiting. */
   size?(): Promise<number>;
 }

@@ -79,3 +79,4 @@ new InMemoryMessageQueueFactory({ capacity: 1000, whenFull: 'reject' });
 new InMemoryMessageQueueFactory({ whenFull: 'drop' });
 expectTypeOf(channel.dispatch(listener.id, new Message('x'), { signal: AbortSignal.timeout(10) })).toEqualTypeOf<Promise<void>>();
 expectTypeOf(new QueueFullException('full')).toExtend<Error>();
+expectTypeOf(channel.dispatchMany(listener.id, [new Message('a'), new Message('b')])).toEqualTypeOf<Promise<void>>();
