@@ -67,11 +67,12 @@ function calibrateSpin() {
 const cpuIterations = calibrateSpin();
 const cpu = { count: quick ? 200 : 1_000, payload: (i) => ({ i, iterations: cpuIterations }) };
 
-/** A channel with a warm pool (threads started, handler loaded), and its listener. */
+/** A channel with a warm pool (every thread started, handler loaded in each), and its listener. */
 async function warmChannel(workers, name, queuesFactory) {
   const channel = new DataProcessingChannel({ maxWorkers: workers, ...(queuesFactory ? { queuesFactory } : {}) });
   const listener = new WorkerListener(handlers, { name });
   channel.registerListener(listener);
+  await channel.warmUp(listener);
   for (let i = 0; i < 4 * workers; i += 1) await channel.dispatch(listener.id, new Message('m', small.payload(i)));
   for await (const _ of channel.processQueue(listener, { until: 'empty' }));
   return { channel, listener };
@@ -129,8 +130,21 @@ async function engineWithProducer(workers, count, payload, chunked, many) {
   return (count / elapsed) * 1000;
 }
 
+/** A Piscina pool whose every thread has started (piscina emits 'workerCreate' for each), as warmUp does for the engine. */
+async function startedPool(options) {
+  const pool = new Piscina(options);
+  await new Promise((resolve) => {
+    let started = 0;
+    pool.on('workerCreate', () => {
+      started += 1;
+      if (started === options.maxThreads) resolve();
+    });
+  });
+  return pool;
+}
+
 async function batchedPool(workers) {
-  const pool = new Piscina({ filename: batchEntry, maxThreads: workers, minThreads: workers, atomics: 'sync', concurrentTasksPerWorker: 2 });
+  const pool = await startedPool({ filename: batchEntry, maxThreads: workers, minThreads: workers, atomics: 'sync', concurrentTasksPerWorker: 2 });
   await Promise.all(Array.from({ length: 4 * workers }, (_, i) => pool.run({ handler: 'echo', type: 'm', payloads: [small.payload(i)] })));
   return pool;
 }
@@ -188,7 +202,7 @@ async function piscinaBatchedWithProducer(workers, count, payload) {
 
 /** Per-message Piscina: one run() per message, `window` in flight. */
 async function piscinaPerMessage(workers, count, payload, handler, window) {
-  const pool = new Piscina({ filename: handlers.href, name: handler, maxThreads: workers, minThreads: workers, atomics: 'sync' });
+  const pool = await startedPool({ filename: handlers.href, name: handler, maxThreads: workers, minThreads: workers, atomics: 'sync' });
   await Promise.all(Array.from({ length: 4 * workers }, (_, i) => pool.run({ type: 'm', payload: payload(i) })));
   let next = 0;
   const started = performance.now();
@@ -287,7 +301,7 @@ goal('cpu ~1 ms: engine 2 workers / 1 worker', 1.8, ratio('cpu', 'engine, pre-fi
  */
 async function firstResultLatency() {
   const { channel, listener } = await warmChannel(2, 'echo');
-  const pool = new Piscina({ filename: handlers.href, name: 'echo', maxThreads: 2, minThreads: 2, atomics: 'sync' });
+  const pool = await startedPool({ filename: handlers.href, name: 'echo', maxThreads: 2, minThreads: 2, atomics: 'sync' });
   await pool.run({ type: 'm', payload: 0 });
   const samples = quick ? 2_000 : 20_000;
   const engine = [];

@@ -60,6 +60,9 @@ export class WorkerPool {
   readonly #checked = new Map<string, Promise<void>>();
   /** The keys of `#checked` whose check has passed: nothing left to wait for. */
   readonly #passed = new Set<string>();
+  readonly #maxThreads: number;
+  /** Settles once every thread of the pool has started (piscina's 'workerCreate' for each). */
+  readonly #allStarted: Promise<void>;
   /** Aborted by `close()`: ends load checks still running (a module that never finishes loading). */
   readonly #closing = new AbortController();
 
@@ -95,6 +98,15 @@ export class WorkerPool {
     // piscina emits 'error' when a thread dies with no task in flight (it is replaced, and no
     // message was lost); an emitter without an 'error' listener would crash the process.
     this.#piscina.on('error', (error: unknown) => debug('a worker thread died while idle: %o', error));
+    // piscina emits 'workerCreate' when a thread is ready for tasks.
+    this.#maxThreads = options.maxThreads;
+    this.#allStarted = new Promise<void>((resolve) => {
+      let started = 0;
+      this.#piscina.on('workerCreate', () => {
+        started += 1;
+        if (started >= options.maxThreads) resolve();
+      });
+    });
     this.#endpointName = `eric-sse:${options.channelId}:${Math.random().toString(36).slice(2)}`;
     this.#endpoint = new BroadcastChannel(this.#endpointName);
     // The callback endpoint must never keep the process alive by itself.
@@ -142,6 +154,34 @@ export class WorkerPool {
       this.#checked.set(key, check);
     }
     return check;
+  }
+
+  /**
+   * Waits until every thread has started, then has each import the handler module (one load
+   * check per thread, each on a thread of its own, all at once). Bounded like `checkHandler`
+   * by `loadTimeoutMs`, and ended by `close()`; rejects as it does.
+   */
+  async warmUp(handler: string, exportName: string, context: ContextAddress, loadTimeoutMs: number): Promise<void> {
+    await this.checkHandler(handler, exportName, context, loadTimeoutMs);
+    const timeout = AbortSignal.timeout(loadTimeoutMs);
+    const bound = new LinkedSignal([timeout, this.#closing.signal]);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => reject(bound.signal.reason);
+        if (bound.signal.aborted) return onAbort();
+        bound.signal.addEventListener('abort', onAbort, { once: true });
+        this.#allStarted.then(() => {
+          bound.signal.removeEventListener('abort', onAbort);
+          resolve();
+        }, reject);
+      });
+      const task = { handler, exportName, types: [], payloads: [], check: true, context };
+      await Promise.all(Array.from({ length: this.#maxThreads }, () => this.#piscina.run(task, { signal: bound.signal })));
+    } catch (error) {
+      throw loadError(handler, error, timeout.aborted ? loadTimeoutMs : undefined, this.#resourceLimits);
+    } finally {
+      bound.dispose();
+    }
   }
 
   /**
