@@ -62,6 +62,7 @@ for await (const result of processing.processQueue(worker)) {
   expectTypeOf(result.data).toBeUnknown();
 }
 expectTypeOf(processing.close).returns.toEqualTypeOf<Promise<void>>();
+expectTypeOf(processing.warmUp(worker)).toEqualTypeOf<Promise<void>>();
 // @ts-expect-error maxWorkers is required.
 new DataProcessingChannel({});
 // @ts-expect-error until is 'closed' or 'empty'.
