@@ -5,6 +5,7 @@ export {
   InvalidListenerException,
   InvalidMessageFormat,
   NoMessagesException,
+  QueueFullException,
   RepositoryError,
 } from './engine/errors.js';
 export {
@@ -40,8 +41,9 @@ export { RedisQueue } from './adapters/redis/redis-queue.js';
 
 export type { JsonValue, MessageContract, Payload } from './engine/message.js';
 export type { ListenerOptions } from './engine/listener.js';
-export type { ListenerRegistry, Queue, QueueOwner } from './engine/queue.js';
-export type { ChannelOptions } from './engine/channel.js';
+export type { ListenerRegistry, PushOptions, Queue, QueueOwner } from './engine/queue.js';
+export type { InMemoryQueueOptions, WhenFull } from './engine/in-memory-queue.js';
+export type { ChannelOptions, DispatchOptions } from './engine/channel.js';
 export type { SSEChannelOptions, SSEEvent } from './engine/sse-channel.js';
 export type { Action } from './engine/distributed-listener.js';
 export type {
