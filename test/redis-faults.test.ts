@@ -12,8 +12,8 @@ describe.skipIf(!redisAvailable)('Redis faults', () => {
     await Promise.all(factories.splice(0).map((factory) => factory.close()));
   });
 
-  function factoryFor(url: string, prefix: string): RedisQueueFactory {
-    const factory = new RedisQueueFactory({ url, prefix, operationTimeoutMs: 1000, visibilityTimeoutMs: 1000 });
+  function factoryFor(url: string, prefix: string, operationTimeoutMs = 1000): RedisQueueFactory {
+    const factory = new RedisQueueFactory({ url, prefix, operationTimeoutMs, visibilityTimeoutMs: 1000 });
     factories.push(factory);
     return factory;
   }
@@ -23,7 +23,8 @@ describe.skipIf(!redisAvailable)('Redis faults', () => {
     const prefix = uniquePrefix();
     const channelId = randomUUID();
     const listenerId = randomUUID();
-    const producer = new SSEChannel({ id: channelId, queuesFactory: factoryFor(server.url, prefix) });
+    // A generous deadline for the producer: 500 concurrent dispatches on a loaded machine.
+    const producer = new SSEChannel({ id: channelId, queuesFactory: factoryFor(server.url, prefix, 10_000) });
     await producer.registerListener(new MessageQueueListener({ id: listenerId }));
     const total = 5000;
     for (let i = 0; i < total; i += 500) {
