@@ -4,6 +4,7 @@
  * `eric-sse serve --socket PATH` the Unix-socket server; `--help`, `--version`.
  */
 import { createRequire } from 'node:module';
+import { kRunUsage, run } from './run.js';
 import { kServeUsage, serve } from './serve.js';
 import { UsageError, type Output } from './usage.js';
 
@@ -14,6 +15,8 @@ Commands:
                              server-sent event streams (default 127.0.0.1:8000)
   serve --socket PATH        serve channels over a Unix domain socket, wire-compatible with
                              Python eric_sse
+  run --handler MODULE       run NDJSON or CSV rows through a handler in worker threads
+                             ("eric-sse run --help")
 
 Options:
   -h, --help                 show this help ("eric-sse serve --help" for every serve option)
@@ -25,6 +28,16 @@ const kConsole: Output = {
   out: (text) => process.stdout.write(text),
   err: (text) => process.stderr.write(text),
 };
+
+/** Each command's usage text, by command name. */
+const kCommandUsage = { serve: kServeUsage, run: kRunUsage } as const;
+
+/** The "Usage:" lines at the head of a usage text. */
+function synopsis(usage: string): string {
+  const lines = usage.split('\n');
+  const end = lines.findIndex((line, i) => i > 0 && !line.startsWith('       '));
+  return `${lines.slice(0, end).join('\n')}\n`;
+}
 
 function version(): string {
   const manifest = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -44,10 +57,13 @@ export async function main(args: string[], output: Output = kConsole, env: NodeJ
       return 0;
     }
     if (command === 'serve') return await serve(rest, output, env);
-    throw new UsageError(`unknown command ${JSON.stringify(command)}; the only command is "serve"`);
+    if (command === 'run') return await run(rest, output);
+    throw new UsageError(`unknown ${command.startsWith('-') ? 'option' : 'command'} ${JSON.stringify(command)}; the commands are ${Object.keys(kCommandUsage).join(', ')}`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    output.err(`eric-sse: ${error.message}\nRun "eric-sse --help" for usage.\n`);
+    const topic = command !== undefined && Object.hasOwn(kCommandUsage, command) ? command : undefined;
+    const usage = topic === undefined ? kUsage : kCommandUsage[topic as keyof typeof kCommandUsage];
+    output.err(`eric-sse: ${error.message}\n\n${synopsis(usage)}Run "eric-sse ${topic === undefined ? '' : `${topic} `}--help" for every option.\n`);
     return 2;
   }
 }
