@@ -8,14 +8,22 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataProcessingChannel, Message, MessageQueueListener, WorkerListener } from 'eric-sse';
 import { cpu } from './handlers.js';
 
-const { values } = parseArgs({
-  options: {
-    messages: { type: 'string', default: '200' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+const usage = 'Usage: node examples/benchmarks/main.js [--messages N]\n\n  --messages N  messages per run (default 200)';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      messages: { type: 'string', default: '200' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (error) {
+  // An unknown option or a stray argument: say which, show the usage, exit 2 (no stack trace).
+  console.error(`${error.message.split('. ')[0]}\n\n${usage}`);
+  process.exit(2);
+}
 if (values.help) {
-  console.log('Usage: node examples/benchmarks/main.js [--messages N]\n\n  --messages N  messages per run (default 200)');
+  console.log(usage);
   process.exit(0);
 }
 const messages = Number(values.messages);
