@@ -34,10 +34,12 @@ export { lastEventIdOf, writeEventStream } from './adapters/http/event-stream.js
 export { channelEvents, toStreamEvent } from './adapters/http/channel-events.js';
 export { ChannelRegistry } from './adapters/http/channel-registry.js';
 export { createService } from './adapters/http/service.js';
+export { RedisQueueFactory } from './adapters/redis/redis-queue-factory.js';
+export { RedisQueue } from './adapters/redis/redis-queue.js';
 
 export type { JsonValue, MessageContract, Payload } from './engine/message.js';
 export type { ListenerOptions } from './engine/listener.js';
-export type { Queue, QueueOwner } from './engine/queue.js';
+export type { ListenerRegistry, Queue, QueueOwner } from './engine/queue.js';
 export type { ChannelOptions } from './engine/channel.js';
 export type { SSEChannelOptions, SSEEvent } from './engine/sse-channel.js';
 export type { Action } from './engine/distributed-listener.js';
@@ -63,3 +65,4 @@ export type {
 export type { ChannelRegistryOptions } from './adapters/http/channel-registry.js';
 export type { LogLevel, ServiceOptions } from './adapters/http/service.js';
 export type { ServiceContext, StreamSettings } from './adapters/http/service-context.js';
+export type { RedisQueueFactoryOptions } from './adapters/redis/redis-queue-factory.js';
