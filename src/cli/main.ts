@@ -4,6 +4,7 @@
  * `eric-sse serve --socket PATH` the Unix-socket server; `--help`, `--version`.
  */
 import { createRequire } from 'node:module';
+import { bench, kBenchUsage } from './bench.js';
 import { kRunUsage, run } from './run.js';
 import { kServeUsage, serve } from './serve.js';
 import { UsageError, type Output } from './usage.js';
@@ -17,6 +18,8 @@ Commands:
                              Python eric_sse
   run --handler MODULE       run NDJSON or CSV rows through a handler in worker threads
                              ("eric-sse run --help")
+  bench --handler MODULE     compare worker counts on a handler: rows/s, latency, speed-up,
+                             a recommendation ("eric-sse bench --help")
 
 Options:
   -h, --help                 show this help ("eric-sse serve --help" for every serve option)
@@ -30,7 +33,7 @@ const kConsole: Output = {
 };
 
 /** Each command's usage text, by command name. */
-const kCommandUsage = { serve: kServeUsage, run: kRunUsage } as const;
+const kCommandUsage = { serve: kServeUsage, run: kRunUsage, bench: kBenchUsage } as const;
 
 /** The "Usage:" lines at the head of a usage text. */
 function synopsis(usage: string): string {
@@ -58,6 +61,7 @@ export async function main(args: string[], output: Output = kConsole, env: NodeJ
     }
     if (command === 'serve') return await serve(rest, output, env);
     if (command === 'run') return await run(rest, output);
+    if (command === 'bench') return await bench(rest, output);
     throw new UsageError(`unknown ${command.startsWith('-') ? 'option' : 'command'} ${JSON.stringify(command)}; the commands are ${Object.keys(kCommandUsage).join(', ')}`);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
