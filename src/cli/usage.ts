@@ -34,5 +34,8 @@ export function stringFlag(values: FlagValues, name: string): string | undefined
 export function argsError(error: unknown): UsageError {
   const message = error instanceof Error ? error.message : String(error);
   const unknown = /^Unknown option '([^']*)'/.exec(message);
-  return new UsageError(unknown ? `unknown option ${JSON.stringify(unknown[1])}` : message);
+  if (unknown) return new UsageError(`unknown option ${JSON.stringify(unknown[1])}`);
+  const missing = /^Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+  if (missing) return new UsageError(`${missing[1]} needs a value`);
+  return new UsageError(message);
 }

@@ -186,12 +186,13 @@ class Contender {
       const now = performance.now();
       const at = sentAt.get(event.id!);
       sentAt.delete(event.id!);
-      if (at !== undefined) latencies.push(now - at);
-      if (event.event === MESSAGE_TYPE_INTERNAL_ERROR) {
-        failed += 1;
-        firstError ??= (event.data as { message?: string }).message;
-      }
+      // Rows finishing after the round's end (the window draining) are not counted.
       if (!ended) {
+        if (at !== undefined) latencies.push(now - at);
+        if (event.event === MESSAGE_TYPE_INTERNAL_ERROR) {
+          failed += 1;
+          firstError ??= (event.data as { message?: string }).message;
+        }
         done += 1;
         finishedAt = now;
         if (now >= deadline || sent >= maxRows) end();
@@ -255,7 +256,7 @@ export async function measureWorkerScaling(options: WorkerScalingOptions): Promi
       rowsPerSecond,
       min,
       max,
-      spread: rowsPerSecond > 0 ? (max - min) / rowsPerSecond : 0,
+      spread: rowsPerSecond > 0 ? round3((max - min) / rowsPerSecond) : 0,
       p50Ms: round3(percentile(all, 50)),
       p99Ms: round3(percentile(all, 99)),
       speedup: 0,
