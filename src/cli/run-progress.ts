@@ -34,7 +34,7 @@ export function formatDuration(ms: number): string {
 
 /** One progress line: `12,000 rows done, 3 failed, 41,250 rows/s, 35% read, ETA 4.1 s`. */
 export function progressLine(figures: ProgressFigures): string {
-  const parts = [`${formatCount(figures.done)} rows done`, `${formatCount(figures.failed)} failed`, `${formatCount(figures.rowsPerSecond)} rows/s`];
+  const parts = [`${formatCount(figures.done)} row${figures.done === 1 ? '' : 's'} done`, `${formatCount(figures.failed)} failed`, `${formatCount(figures.rowsPerSecond)} rows/s`];
   const { fractionRead, elapsedMs } = figures;
   if (fractionRead !== undefined && fractionRead > 0) {
     parts.push(`${Math.floor(fractionRead * 100)}% read`);

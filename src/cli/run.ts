@@ -40,8 +40,8 @@ returns the output row; returning undefined passes the row through unchanged.
   --progress                 show progress on standard error even when it is not a terminal
   -h, --help                 show this help
 
-On a terminal, a progress line on standard error; a summary at the end (also when rows
-failed or the run was interrupted). Ctrl-C stops reading, lets the rows already read finish,
+On a terminal, a progress line on standard error (when the results go elsewhere) and a
+summary at the end (also off a terminal when rows failed or the run was interrupted). Ctrl-C stops reading, lets the rows already read finish,
 and exits 130; a second Ctrl-C drops them. A closed output pipe (... | head) ends the run
 quietly. Exit status: 0 done, 1 rows failed (or the run failed), 2 usage error, 130 interrupted.
 `;
@@ -191,7 +191,10 @@ async function execute(
   };
   const writer = new LineWriter(results.stream, onOutputGone);
   const errorWriter = errorsFile === undefined ? undefined : new LineWriter(errorsFile.stream, onOutputGone);
-  const showProgress = command.progress || process.stderr.isTTY === true;
+  // On a terminal, unless the results are printed on that same terminal (they would tear the line).
+  const resultsOnTerminal = results.isStdio && process.stdout.isTTY === true;
+  const showProgress = command.progress || (process.stderr.isTTY === true && !resultsOnTerminal);
+  const showSummary = command.progress || process.stderr.isTTY === true;
   const progress = showProgress ? new ProgressLine((text) => output.err(text), process.stderr.isTTY === true) : undefined;
   const formatter = resultFormatter(command.outputFormat, (line) => writer.write(line));
 
@@ -303,7 +306,7 @@ async function execute(
   const failure = writer.failure ?? errorWriter?.failure;
   if (failure !== undefined) output.err(`eric-sse: cannot write the output: ${failure.message}\n`);
   if (stoppedBy === 'output closed' && failure === undefined) return 0;
-  if (showProgress || outcome.failed > 0 || stoppedBy !== undefined) output.err(`${summaryLine(outcome)}\n`);
+  if (showSummary || outcome.failed > 0 || stoppedBy !== undefined) output.err(`${summaryLine(outcome)}\n`);
   if (stoppedBy === 'interrupt') return 130;
   if (summary.error !== undefined || failure !== undefined) return 1;
   return outcome.failed > 0 && !command.allowFailures ? 1 : 0;
