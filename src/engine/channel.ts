@@ -18,7 +18,9 @@ import {
   Message,
   MESSAGE_TYPE_CLOSED,
   MESSAGE_TYPE_INTERNAL_ERROR,
+  type JsonCompatible,
   type MessageContract,
+  type Payload,
 } from './message.js';
 import type { AbstractMessageQueueFactory, ListenerRegistry, Queue } from './queue.js';
 import { StoppableStream } from './stoppable-stream.js';
@@ -214,10 +216,13 @@ export abstract class AbstractChannel<Out> {
     return [...this.#registrations.keys()];
   }
 
-  /** Adds a message to one listener's queue. */
-  async dispatch(listenerId: string, msg: MessageContract): Promise<void> {
+  /**
+   * Adds a message to one listener's queue. The payload may be of any JSON-compatible type,
+   * an interface-typed object included (`T` is checked with `JsonCompatible`).
+   */
+  async dispatch<T = Payload>(listenerId: string, msg: MessageContract<T & JsonCompatible<T>>): Promise<void> {
     assertMessage(msg);
-    await this.#push(this.#registration(listenerId), msg);
+    await this.#push(this.#registration(listenerId), msg as MessageContract);
   }
 
   /**
@@ -226,8 +231,10 @@ export abstract class AbstractChannel<Out> {
    * With a networked `queuesFactory` (one with a `registry`), it reaches every listener
    * registered with this channel id in any process, in one backend operation.
    */
-  async broadcast(msg: MessageContract): Promise<void> {
-    assertMessage(msg);
+  async broadcast<T = Payload>(message: MessageContract<T & JsonCompatible<T>>): Promise<void> {
+    assertMessage(message);
+    // Payloads are JSON-compatible (checked by the type above): queues take them as `Payload`.
+    const msg = message as MessageContract;
     const registry = this.#registry;
     if (registry !== undefined) {
       // The shared registry reaches every listener of this channel id, in every process.

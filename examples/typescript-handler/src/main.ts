@@ -1,6 +1,6 @@
 // Runs the TypeScript handler on worker threads from a TypeScript program.
 //   npx tsc -p examples/typescript-handler && node examples/typescript-handler/dist/main.js
-import { DataProcessingChannel, Message, MESSAGE_TYPE_INTERNAL_ERROR, WorkerListener } from 'eric-sse';
+import { DataProcessingChannel, isInternalErrorEvent, Message, WorkerListener } from 'eric-sse';
 import type { Order, PricedOrder } from './order.js';
 
 if (process.argv.length > 2) {
@@ -19,14 +19,16 @@ const orders: Order[] = [
 
 const channel = new DataProcessingChannel({ maxWorkers: 2 });
 // The compiled handler, next to this compiled file: new URL(..., import.meta.url) finds it
-// wherever the program is started from.
-const listener = new WorkerListener(new URL('./transform.js', import.meta.url));
+// wherever the program is started from. <PricedOrder>: the handler's result type, which
+// processQueue yields as `data`.
+const listener = new WorkerListener<PricedOrder>(new URL('./transform.js', import.meta.url));
 channel.registerListener(listener);
+// An interface-typed payload: a Message<Order>.
 for (const order of orders) await channel.dispatch(listener.id, new Message('order', order));
 await channel.notifyEnd();
 
-for await (const { event, data } of channel.processQueue(listener, { ordered: true })) {
-  if (event === MESSAGE_TYPE_INTERNAL_ERROR) console.log('failed:', (data as { message: string }).message.split(' (')[0]);
-  else console.log('priced:', data as PricedOrder);
+for await (const event of channel.processQueue(listener, { ordered: true })) {
+  if (isInternalErrorEvent(event)) console.log('failed:', event.data.message.split(' (')[0]);
+  else console.log('priced:', event.data); // a PricedOrder
 }
 await channel.close();

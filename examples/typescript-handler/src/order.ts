@@ -1,10 +1,10 @@
 /** The rows of this example: an order line, and what the handler makes of it. */
-export type Order = {
+export interface Order {
   id: number;
   item: string;
   quantity: number;
   unitPrice: number;
-};
+}
 
 /** The handler's result for one order. */
 export interface PricedOrder {
