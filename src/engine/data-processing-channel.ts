@@ -246,6 +246,7 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
       until,
       signal,
       highWaterMark,
+      waitingFor: `listener ${listener.id} of channel ${this.id}`,
       toEvent: (msg, result, error) => {
         const event = this.adapt(result ?? internalErrorMessage(msg, error));
         if (msg instanceof UniqueMessage) event.id = msg.id;

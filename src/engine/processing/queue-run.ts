@@ -1,5 +1,6 @@
 import { MESSAGE_TYPE_CLOSED, type MessageContract } from '../message.js';
 import type { Executor } from './executors.js';
+import { waitingForMessages } from './exit-warning.js';
 import { CompletionBuffer, OrderedBuffer, type ResultBuffer } from './result-buffer.js';
 
 /** Where a run pops messages from (a listener's queue, seen through its channel). */
@@ -29,6 +30,8 @@ export interface QueueRunOptions<T> {
   highWaterMark: number;
   /** Turns a result (or a failure) into what the run yields. */
   toEvent(msg: MessageContract, result: MessageContract | undefined, error: unknown): T;
+  /** What the run reads, for the warning at exit while it waits, e.g. `listener 1f0c…`. */
+  waitingFor: string;
   /** Called when the run starts (first `next()`); a throw fails the run before anything is popped. */
   onStart(): void;
   /** Called once when the run ends, however it ends. */
@@ -203,7 +206,8 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
         let batch = await this.#source.take(room);
         if (batch.length === 0) {
           if (until === 'empty') return;
-          const first = await this.#source.wait(stop);
+          const stopWaiting = waitingForMessages(this.#options.waitingFor);
+          const first = await this.#source.wait(stop).finally(stopWaiting);
           inHand = [first];
           batch = room > 1 ? [first, ...(await this.#source.take(room - 1))] : [first];
           inHand = [];
