@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 /**
  * The `eric-sse` command: `eric-sse serve --http [HOST:]PORT` runs the HTTP service,
- * `eric-sse serve --socket PATH` the Unix-socket server; `--help`, `--version`.
+ * `eric-sse serve --socket PATH` the Unix-socket server, `eric-sse run` batch ETL through a
+ * handler, `eric-sse bench` a worker-count comparison; `--help`, `--version`. A usage mistake
+ * anywhere prints the command's usage lines and exits 2.
  */
 import { createRequire } from 'node:module';
 import { bench, kBenchUsage } from './bench.js';
