@@ -167,6 +167,9 @@ export async function run(args: string[], output: Output): Promise<number> {
     return 0;
   }
   const input = openInput(command.input);
+  if (input.isStdin && process.stdin.isTTY === true) {
+    output.err('eric-sse: reading rows from the terminal (end with Ctrl-D); --input FILE reads a file\n');
+  }
   const results = openOutput('--output', command.output);
   const errorsFile = command.errors === undefined ? undefined : openOutput('--errors', command.errors);
   return execute(command, input, results, errorsFile, output);
