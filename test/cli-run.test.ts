@@ -1,11 +1,12 @@
 // `eric-sse run` as a real child process on real files and pipes: rows in NDJSON or CSV,
 // results in order, failed rows with their line numbers, exit status, a closed output pipe,
 // Ctrl-C, and usage errors.
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { fixture, runCli, startCli, tempDir } from './cli-helpers.js';
+import { fixture, kCli, runCli, startCli, tempDir } from './cli-helpers.js';
 
 const kRowHandler = fixture('row-handler.js');
 const kUpper = fixture('cli/upper-handler.js');
@@ -104,6 +105,23 @@ describe('eric-sse run', () => {
     expect(lines(stdout)).toEqual(['{"id":1}', '{"id":2}', '{"id":3}']);
     expect(stderr).toContain('eric-sse: interrupted: stopped reading; finishing the 3 rows already read (Ctrl-C again to drop them)\n');
     expect(stderr).toMatch(/eric-sse: 3 rows read, 3 done in .*; interrupted\n$/);
+  });
+
+  // A terminal needs a pseudo-terminal: util-linux `script` gives the child one.
+  const hasScript = spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!hasScript)('on a terminal: the progress line, rewritten in place, then the summary (results in a file)', async () => {
+    const dir = tempDir();
+    const input = path.join(dir, 'rows.ndjson');
+    writeFileSync(input, '{"n":1}\n{"n":2}\n{"n":3,"fail":true}\n');
+    const output = path.join(dir, 'out.ndjson');
+    const command = [process.execPath, kCli, 'run', '--handler', kRowHandler, '--input', input, '--output', output, '--ordered'].map((a) => `'${a}'`).join(' ');
+    const result = spawnSync('script', ['-qec', command, '/dev/null'], { encoding: 'utf8', timeout: 30_000 });
+    expect(result.status).toBe(1);
+    const screen = result.stdout.replaceAll('\r\n', '\n');
+    // Each progress line starts by clearing the line; the last one is cleared before the summary.
+    expect(screen).toMatch(/\r\x1b\[2K3 rows done, 1 failed, [\d,]+ rows\/s, 100% read\r\x1b\[2Keric-sse: 3 rows read, 3 done \(1 failed\) in .+ rows\/s\n$/);
+    expect(screen).toContain('eric-sse: line 3: RangeError: row 3 asked to fail\n');
+    expect(lines(readFileSync(output, 'utf8'))).toEqual(['1', '4']);
   });
 
   it('usage mistakes exit 2 with the usage line and no stack trace', async () => {
