@@ -33,6 +33,7 @@ export { EventHistory, MESSAGE_TYPE_EVENTS_LOST, newEpoch } from './adapters/htt
 export { lastEventIdOf, writeEventStream } from './adapters/http/event-stream.js';
 export { channelEvents, toStreamEvent } from './adapters/http/channel-events.js';
 export { ChannelRegistry } from './adapters/http/channel-registry.js';
+export { RedisChannelRegistry } from './adapters/http/redis-channel-registry.js';
 export { createService } from './adapters/http/service.js';
 export { RedisQueueFactory } from './adapters/redis/redis-queue-factory.js';
 export { RedisQueue } from './adapters/redis/redis-queue.js';
@@ -66,6 +67,8 @@ export type {
   WriteEventStreamOptions,
 } from './adapters/http/event-stream.js';
 export type { ChannelRegistryOptions } from './adapters/http/channel-registry.js';
+export type { RedisChannelRegistryOptions } from './adapters/http/redis-channel-registry.js';
+export type { FoundListener, ServiceChannels } from './adapters/http/service-channels.js';
 export type { LogLevel, ServiceOptions } from './adapters/http/service.js';
 export type { ServiceContext, StreamSettings } from './adapters/http/service-context.js';
 export type { RedisQueueFactoryOptions } from './adapters/redis/redis-queue-factory.js';

@@ -1,5 +1,6 @@
 /** `eric-sse serve --http [HOST:]PORT`: the HTTP service (eric-api routes, resumable streams). */
 import { createService, type LogLevel, type ServiceOptions } from '../adapters/http/service.js';
+import { openRedisChannels, redisUrlOf } from './redis-channels.js';
 import { parseCount, stringFlag, UsageError, type FlagValues, type Output } from './usage.js';
 
 /** Where the service listens by default: this machine only. */
@@ -12,6 +13,8 @@ export interface HttpCommand {
   host: string;
   port: number;
   options: ServiceOptions;
+  /** Keep channels in this Redis (`--redis` / `REDIS_URL`); in memory when absent. */
+  redisUrl?: string | undefined;
 }
 
 const kLogLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -65,11 +68,16 @@ export function httpCommand(address: string, values: FlagValues, env: NodeJS.Pro
   }
   if (stream.historySize === 0) throw new UsageError('--history-size must be at least 1');
   options.stream = stream;
-  return { host, port, options };
+  return { host, port, options, redisUrl: redisUrlOf(values, env) };
 }
 
 /** Serves until SIGINT/SIGTERM, then closes gracefully; resolves with the exit code. */
-export async function serveHttp({ host, port, options }: HttpCommand, output: Output): Promise<number> {
+export async function serveHttp({ host, port, options, redisUrl }: HttpCommand, output: Output): Promise<number> {
+  if (redisUrl !== undefined) {
+    const channels = await openRedisChannels(redisUrl, output);
+    if (channels === undefined) return 1;
+    options = { ...options, channels }; // closed with the service
+  }
   const app = createService(options);
   try {
     await app.listen({ host, port });

@@ -25,6 +25,9 @@ _eric_channel_closed event and end; queued messages stay queued.
   --heartbeat-ms N           comment sent on idle streams after N ms; 0 = none (default 15000)
   --max-blocked-ms N         disconnect a client that stops reading for N ms; 0 = never (default 30000)
   --history-size N           events kept per listener for resuming clients (default 1000)
+  --redis URL                keep channels, listeners and queued messages in Redis (redis:// or
+                             rediss://): kept across restarts, shared by every service on it;
+                             default: the REDIS_URL environment variable, else in memory
 
 Over a Unix domain socket (--socket), with the protocol of Python eric_sse
 (one JSON command per connection: {"v": verb, "c": channel, "t": type, "p": payload, "r": listener}):
@@ -46,6 +49,7 @@ const kOptions = {
   'heartbeat-ms': { type: 'string' },
   'max-blocked-ms': { type: 'string' },
   'history-size': { type: 'string' },
+  redis: { type: 'string' },
   socket: { type: 'string' },
   mode: { type: 'string' },
   'max-request-bytes': { type: 'string' },
@@ -53,7 +57,7 @@ const kOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const kHttpOnly = ['token', 'cors', 'log-level', 'body-limit', 'retry-ms', 'heartbeat-ms', 'max-blocked-ms', 'history-size'];
+const kHttpOnly = ['token', 'cors', 'log-level', 'body-limit', 'retry-ms', 'heartbeat-ms', 'max-blocked-ms', 'history-size', 'redis'];
 const kSocketOnly = ['mode', 'max-request-bytes', 'idle-timeout-ms'];
 
 /** A bare `--http` (last, or followed by another flag) stands for the default address. */

@@ -77,6 +77,16 @@ function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * What went wrong, for a message: node-redis's own timeout error has an empty message
+ * (an empty reason would read "Redis ZRANGE failed: ").
+ */
+function reasonOf(error: unknown, timeoutMs: number): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message !== '') return error.message;
+  return error.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : error.name;
+}
+
 /** Whether `error` is Redis's answer to a command (as opposed to a connection failure). */
 export function isErrorReply(error: unknown): error is Error {
   return errorReplyClass !== undefined && error instanceof errorReplyClass;
@@ -134,12 +144,13 @@ export class RedisConnection {
         const connecting = this.#connect();
         await (finite ? withDeadline(connecting, timeoutMs, `a connection (${args[0]})`) : connecting);
         left = Math.max(1, timeoutMs - (Date.now() - started));
+        if (this.#closed) throw new RepositoryError('The Redis connection is closed');
       }
       const reply = this.#commander!.send(key, args, finite ? left : undefined);
       return (await (finite ? withDeadline(reply, left, args[0]!) : reply)) as T;
     } catch (error) {
       if (isErrorReply(error) || error instanceof RepositoryError) throw error;
-      throw new RepositoryError(`Redis ${args[0]} failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
+      throw new RepositoryError(`Redis ${args[0]} failed: ${reasonOf(error, timeoutMs)}`, { cause: error });
     }
   }
 
@@ -205,5 +216,12 @@ export class RedisConnection {
     // Closed while loading the client: never connect.
     if (this.#closed) throw new RepositoryError('The Redis connection is closed');
     await this.#commander.connect();
+    // Destroyed while connecting (a cluster client's connect discovers the topology first,
+    // and its destroy() does not end that): end it now, or a blocking read sent next would
+    // hold the caller until its BLOCK timeout.
+    if (this.#closed) {
+      this.#commander.destroy();
+      throw new RepositoryError('The Redis connection is closed');
+    }
   }
 }

@@ -48,6 +48,12 @@ export interface RedisQueueFactoryOptions {
   consumerName?: string;
 }
 
+/**
+ * The factory's connection, for the package's own Redis code that keeps more than queues
+ * (the HTTP service's channel set): internal, not exported from the package root.
+ */
+export const kConnection = Symbol('eric-sse.redisConnection');
+
 /** Name of the consumer group of every listener's stream. */
 const kGroup = 'eric-sse';
 /** How long a removed listener's tombstone keeps consumers elsewhere from recreating its stream. */
@@ -170,6 +176,11 @@ export class RedisQueueFactory extends AbstractMessageQueueFactory {
       if (error instanceof RepositoryError) throw error;
       throw new RepositoryError(`Redis ZRANGE failed: ${(error as Error)?.message ?? String(error)}`, { cause: error });
     }
+  }
+
+  /** See {@link kConnection}. */
+  get [kConnection](): RedisConnection {
+    return this.#connection;
   }
 
   /**
