@@ -23,7 +23,7 @@ export { AbstractChannel, internalErrorMessage } from './engine/channel.js';
 export { SSEChannel } from './engine/sse-channel.js';
 export { SimpleDistributedApplicationListener } from './engine/distributed-listener.js';
 export { SSEChannelContainer } from './engine/container.js';
-export { DataProcessingChannel } from './engine/data-processing-channel.js';
+export { DataProcessingChannel, isInternalErrorEvent } from './engine/data-processing-channel.js';
 export { WorkerListener } from './engine/worker-listener.js';
 export { JOB_EVENT_END, JOB_EVENT_PROGRESS, JOB_EVENT_RESULT, ProcessingJob } from './engine/jobs/processing-job.js';
 export { ndjsonRows, RowError } from './engine/jobs/rows.js';
@@ -39,7 +39,7 @@ export { createService } from './adapters/http/service.js';
 export { RedisQueueFactory } from './adapters/redis/redis-queue-factory.js';
 export { RedisQueue } from './adapters/redis/redis-queue.js';
 
-export type { JsonValue, MessageContract, Payload } from './engine/message.js';
+export type { JsonCompatible, JsonValue, MessageContract, Payload } from './engine/message.js';
 export type { ListenerOptions } from './engine/listener.js';
 export type { ListenerRegistry, PushOptions, Queue, QueueOwner } from './engine/queue.js';
 export type { InMemoryQueueOptions, WhenFull } from './engine/in-memory-queue.js';
@@ -48,7 +48,10 @@ export type { SSEChannelOptions, SSEEvent } from './engine/sse-channel.js';
 export type { Action } from './engine/distributed-listener.js';
 export type {
   DataProcessingChannelOptions,
+  InternalErrorData,
+  ProcessedErrorEvent,
   ProcessedEvent,
+  ProcessedResultEvent,
   ProcessQueueOptions,
 } from './engine/data-processing-channel.js';
 export type { HandlerContext, MessageHandler, WorkerListenerOptions } from './engine/worker-listener.js';

@@ -11,14 +11,23 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { DataProcessingChannel, Message, MessageQueueListener, WorkerListener } from 'eric-sse';
 import { cpu } from './handlers.js';
 
-const { values } = parseArgs({
-  options: {
-    seconds: { type: 'string', default: '2' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+const usage =
+  'Usage: node examples/benchmarks/main.js [--seconds S]\n\n  --seconds S  time per configuration (default 2; 24 configurations, about a minute in all)';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '2' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (error) {
+  // An unknown option or a stray argument: say which, show the usage, exit 2 (no stack trace).
+  console.error(`${error.message.split('. ')[0]}\n\n${usage}`);
+  process.exit(2);
+}
 if (values.help) {
-  console.log('Usage: node examples/benchmarks/main.js [--seconds S]\n\n  --seconds S  time per configuration (default 2; 24 configurations, about a minute in all)');
+  console.log(usage);
   process.exit(0);
 }
 const seconds = Number(values.seconds);

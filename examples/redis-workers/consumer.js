@@ -3,6 +3,17 @@
 import { DataProcessingChannel, RedisQueueFactory, WorkerListener } from 'eric-sse';
 import { kChannelId, kListenerId } from './ids.js';
 
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log('Usage: node examples/redis-workers/consumer.js [NAME]');
+  process.exit(0);
+}
+// An option this example does not have: the usage, exit 2.
+const unexpected = args.find((arg) => arg.startsWith('-'));
+if (unexpected !== undefined) {
+  console.error(`Unexpected argument ${JSON.stringify(unexpected)}\n\nUsage: node examples/redis-workers/consumer.js [NAME]`);
+  process.exit(2);
+}
 const name = process.argv[2] ?? `consumer-${process.pid}`;
 const queuesFactory = new RedisQueueFactory({ url: process.env.REDIS_URL, prefix: process.env.PREFIX, consumerName: name });
 const channel = new DataProcessingChannel({ id: kChannelId, maxWorkers: 2, queuesFactory });

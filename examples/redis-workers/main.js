@@ -12,6 +12,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log('Usage: node examples/redis-workers/main.js [JOBS] [CONSUMERS]');
+  process.exit(0);
+}
+// An option this example does not have, or a count that is not a whole number: the usage, exit 2.
+const unexpected = args.find((arg) => arg.startsWith('-') || !/^\d+$/.test(arg));
+if (unexpected !== undefined) {
+  console.error(`Unexpected argument ${JSON.stringify(unexpected)}\n\nUsage: node examples/redis-workers/main.js [JOBS] [CONSUMERS]`);
+  process.exit(2);
+}
 const jobs = Number(process.argv[2] ?? 20);
 const consumers = Number(process.argv[3] ?? 3);
 

@@ -3,6 +3,17 @@
 import { DataProcessingChannel, Message, MESSAGE_TYPE_CLOSED, RedisQueueFactory, WorkerListener } from 'eric-sse';
 import { kChannelId, kListenerId } from './ids.js';
 
+const args = process.argv.slice(2);
+if (args.includes('--help') || args.includes('-h')) {
+  console.log('Usage: node examples/redis-workers/producer.js [JOBS] [CONSUMERS]');
+  process.exit(0);
+}
+// An option this example does not have, or a count that is not a whole number: the usage, exit 2.
+const unexpected = args.find((arg) => arg.startsWith('-') || !/^\d+$/.test(arg));
+if (unexpected !== undefined) {
+  console.error(`Unexpected argument ${JSON.stringify(unexpected)}\n\nUsage: node examples/redis-workers/producer.js [JOBS] [CONSUMERS]`);
+  process.exit(2);
+}
 const jobs = Number(process.argv[2] ?? 20);
 const consumers = Number(process.argv[3] ?? 3);
 const queuesFactory = new RedisQueueFactory({ url: process.env.REDIS_URL, prefix: process.env.PREFIX });

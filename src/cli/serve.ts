@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { httpCommand, serveHttp } from './serve-http.js';
 import { serveSocket, socketCommand } from './serve-socket.js';
-import { UsageError, type Output } from './usage.js';
+import { argsError, UsageError, type Output } from './usage.js';
 
 /** `eric-sse serve --help`. */
 export const kServeUsage = `Usage: eric-sse serve --socket PATH [options]
@@ -71,7 +71,7 @@ export async function serve(args: string[], output: Output, env: NodeJS.ProcessE
   try {
     parsed = parseArgs({ args: withDefaultAddress(args), allowPositionals: true, strict: true, options: kOptions });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw argsError(error);
   }
   const { values, positionals } = parsed;
   if (values.help) {

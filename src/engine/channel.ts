@@ -18,7 +18,9 @@ import {
   Message,
   MESSAGE_TYPE_CLOSED,
   MESSAGE_TYPE_INTERNAL_ERROR,
+  type JsonCompatible,
   type MessageContract,
+  type Payload,
 } from './message.js';
 import type { AbstractMessageQueueFactory, ListenerRegistry, Queue } from './queue.js';
 import { StoppableStream } from './stoppable-stream.js';
@@ -221,19 +223,20 @@ export abstract class AbstractChannel<Out> {
   }
 
   /**
-   * Adds a message to one listener's queue. With a bounded queue (say
+   * Adds a message to one listener's queue. The payload may be of any JSON-compatible type,
+   * an interface-typed object included (`T` is checked with `JsonCompatible`). With a bounded queue (say
    * `new InMemoryMessageQueueFactory({ capacity })`) that is full, it waits for room or
    * rejects with `QueueFullException`, as the queue's `whenFull` says; `options.signal`
    * ends such a wait (nothing is added).
    */
-  dispatch(listenerId: string, msg: MessageContract, options?: DispatchOptions): Promise<void> {
+  dispatch<T = Payload>(listenerId: string, msg: MessageContract<T & JsonCompatible<T>>, options?: DispatchOptions): Promise<void> {
     // Not `async`: the queue's own promise is returned as it is, so a dispatch costs no
     // promise of its own (it is the producer's per-message path). Errors still reject.
     try {
       assertMessage(msg);
       const registration = this.#registration(listenerId);
       const signal = options === undefined ? undefined : checkSignal('dispatch', optionsObject('dispatch', options).signal);
-      return this.#push(registration, msg, signal);
+      return this.#push(registration, msg as MessageContract, signal);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -251,9 +254,13 @@ export abstract class AbstractChannel<Out> {
    * await channel.dispatchMany(listener.id, rows.map((row) => new Message('row', row)));
    * ```
    */
-  dispatchMany(listenerId: string, messages: Iterable<MessageContract>, options?: DispatchOptions): Promise<void> {
+  dispatchMany<T = Payload>(
+    listenerId: string,
+    messages: Iterable<MessageContract<T & JsonCompatible<T>>>,
+    options?: DispatchOptions,
+  ): Promise<void> {
     try {
-      const list = Array.isArray(messages) ? (messages as MessageContract[]) : [...messages];
+      const list = (Array.isArray(messages) ? messages : [...messages]) as MessageContract[];
       for (const msg of list) assertMessage(msg);
       const registration = this.#registration(listenerId);
       const signal = options === undefined ? undefined : checkSignal('dispatchMany', optionsObject('dispatchMany', options).signal);
@@ -279,8 +286,10 @@ export abstract class AbstractChannel<Out> {
    * A full bounded queue follows its `whenFull` rule for its own listener only: the others
    * get the message whatever happens to it; `options.signal` ends the waits.
    */
-  async broadcast(msg: MessageContract, options?: DispatchOptions): Promise<void> {
-    assertMessage(msg);
+  async broadcast<T = Payload>(message: MessageContract<T & JsonCompatible<T>>, options?: DispatchOptions): Promise<void> {
+    assertMessage(message);
+    // Payloads are JSON-compatible (checked by the type above): queues take them as `Payload`.
+    const msg = message as MessageContract;
     const signal = options === undefined ? undefined : checkSignal('broadcast', optionsObject('broadcast', options).signal);
     const registry = this.#registry;
     if (registry !== undefined) {

@@ -1,24 +1,70 @@
 import type { ResourceLimits } from 'node:worker_threads';
 import { AbstractChannel, internalErrorMessage, type ChannelOptions } from './channel.js';
 import { MessageQueueListener } from './listener.js';
-import { Message, UniqueMessage, type MessageContract, type Payload } from './message.js';
+import { Message, MESSAGE_TYPE_INTERNAL_ERROR, UniqueMessage, type MessageContract, type Payload } from './message.js';
 import { MainThreadExecutor, PoolExecutor, type Executor } from './processing/executors.js';
 import { QueueRun, type EventMaker, type MessageSource } from './processing/queue-run.js';
 import { WorkerPool } from './processing/worker-pool.js';
 import { describeValue, finiteNumber, nonNegativeInteger, optionsObject, positiveInteger } from './validation.js';
 import { WorkerListener } from './worker-listener.js';
 
-/** What `DataProcessingChannel` streams yield: the event name (message type) and its data. */
-export interface ProcessedEvent {
-  /** The message type (`MESSAGE_TYPE_INTERNAL_ERROR` for a message whose handler failed). */
+/** What a `MESSAGE_TYPE_INTERNAL_ERROR` event carries: the error, and the message it failed on. */
+export interface InternalErrorData {
+  /** The error's class name, e.g. `RangeError`. */
+  name: string;
+  /** The error's message. */
+  message: string;
+  /** The type of the message whose handler failed. */
+  type: string;
+  /** That message's payload (absent when it could not be carried). */
+  payload?: unknown;
+  /** Why the payload is absent, when it is. */
+  payloadError?: string;
+}
+
+/** A result event of `processQueue`: the message type and the handler's result (or the message's payload). */
+export interface ProcessedResultEvent<T = unknown> {
+  /** The message type. */
   event: string;
-  /** The handler's result, the message's payload, or the error description. */
-  data: unknown;
+  /** The handler's result, or the message's payload (a main-thread listener, or a handler that returned `undefined`). */
+  data: T;
   /**
    * Id of the `UniqueMessage` the event comes from (absent for other messages): it tells
    * which input a result belongs to when results come in completion order.
    */
   id?: string;
+}
+
+/** The event of a message whose handler failed. */
+export interface ProcessedErrorEvent {
+  event: typeof MESSAGE_TYPE_INTERNAL_ERROR;
+  data: InternalErrorData;
+  /** Id of the `UniqueMessage` the event comes from, as for results. */
+  id?: string;
+}
+
+/**
+ * What `DataProcessingChannel` streams yield: the event name (message type) and its data.
+ * `T` is the handler's result type (`unknown` by default; a `WorkerListener<T>` sets it).
+ * Comparing `event` with `MESSAGE_TYPE_INTERNAL_ERROR` tells failures apart: in the other
+ * branch, `data` is a `T`.
+ */
+export type ProcessedEvent<T = unknown> = ProcessedResultEvent<T> | ProcessedErrorEvent;
+
+/**
+ * Whether a `processQueue` event reports a failed message (its event is the reserved
+ * `MESSAGE_TYPE_INTERNAL_ERROR`); in the other branch TypeScript knows `data` is a result.
+ *
+ * @example
+ * ```ts
+ * for await (const event of channel.processQueue(new WorkerListener<PricedOrder>(url))) {
+ *   if (isInternalErrorEvent(event)) console.error(event.data.message);
+ *   else console.log(event.data.total); // data: PricedOrder
+ * }
+ * ```
+ */
+export function isInternalErrorEvent<T>(event: ProcessedEvent<T>): event is ProcessedErrorEvent {
+  return event.event === MESSAGE_TYPE_INTERNAL_ERROR;
 }
 
 /** Options of `DataProcessingChannel`. */
@@ -156,6 +202,8 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
    * longer) registered, and with an Error naming the module when a handler cannot be loaded
    * (before anything is popped).
    */
+  processQueue<Out>(listener: WorkerListener<Out>, options?: ProcessQueueOptions): AsyncIterableIterator<ProcessedEvent<Out>>;
+  processQueue(listener: MessageQueueListener, options?: ProcessQueueOptions): AsyncIterableIterator<ProcessedEvent>;
   processQueue(listener: MessageQueueListener, options?: ProcessQueueOptions): AsyncIterableIterator<ProcessedEvent> {
     return this.#startRun<ProcessedEvent>('processQueue', listener, options, false);
   }
@@ -223,6 +271,7 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
       highWaterMark,
       chunked,
       events: this.#eventMaker(),
+      waitingFor: `listener ${listener.id} of channel ${this.id}`,
       onStart: () => {
         if (this.#activeRuns.has(listener.id)) throw alreadyRunning();
         this.#activeRuns.set(listener.id, run);

@@ -1,6 +1,7 @@
 import { MESSAGE_TYPE_CLOSED, type MessageContract } from '../message.js';
 import type { Emit, Executor } from './executors.js';
 import { BatchRecord, Chunk, CompletionBuffer, OrderedBuffer, type ChunkBuffer } from './result-buffer.js';
+import { waitingForMessages } from './exit-warning.js';
 
 /** Where a run pops messages from (a listener's queue, seen through its channel). */
 export interface MessageSource {
@@ -44,6 +45,8 @@ export interface QueueRunOptions<E> {
   chunked: boolean;
   /** Turns results (or failures) into events. */
   events: EventMaker<E>;
+  /** What the run reads, for the warning at exit while it waits, e.g. `listener 1f0c…`. */
+  waitingFor: string;
   /** Called when the run starts (first `next()`); a throw fails the run before anything is popped. */
   onStart(): void;
   /** Called once when the run ends, however it ends. */
@@ -249,7 +252,8 @@ export class QueueRun<E, Y = E> implements AsyncIterableIterator<Y> {
         let batch = await this.#source.take(max);
         if (batch.length === 0) {
           if (until === 'empty') return;
-          const first = await this.#source.wait(this.#stopSignal());
+          const stopWaiting = waitingForMessages(this.#options.waitingFor);
+          const first = await this.#source.wait(this.#stopSignal()).finally(stopWaiting);
           inHand = [first];
           batch = max > 1 ? [first, ...(await this.#source.take(max - 1))] : [first];
           inHand = [];
