@@ -2,14 +2,21 @@
 // Runs every benchmark (bench/*.bench.js), each in its own Node process so that memory
 // figures of one don't leak into another. `npm run bench -- NAME...` runs only those named
 // (file name without .bench.js). Each benchmark prints its table and saves JSON under
-// bench/results/ (see bench/lib/results.js).
+// bench/results/local/ (ignored by git); `--save` updates the committed reference in
+// bench/results/ instead (see bench/lib/results.js).
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
-const wanted = process.argv.slice(2);
+const flags = process.argv.slice(2).filter((arg) => arg.startsWith('--'));
+const wanted = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
+const unknownFlags = flags.filter((flag) => flag !== '--save');
+if (unknownFlags.length > 0) {
+  console.error(`Unknown option(s): ${unknownFlags.join(', ')}. Known: --save (update the committed reference in bench/results/)`);
+  process.exit(2);
+}
 const available = readdirSync(benchDir)
   .filter((file) => file.endsWith('.bench.js'))
   .map((file) => file.slice(0, -'.bench.js'.length))
@@ -24,7 +31,7 @@ console.log(`eric-sse benchmarks — Node ${process.version}, ${os.cpus().length
 let failed = 0;
 for (const name of wanted.length > 0 ? wanted : available) {
   console.log(`\n=== ${name} ===`);
-  const { status } = spawnSync(process.execPath, ['--expose-gc', `${benchDir}${name}.bench.js`], { stdio: 'inherit' });
+  const { status } = spawnSync(process.execPath, ['--expose-gc', `${benchDir}${name}.bench.js`, ...flags], { stdio: 'inherit' });
   if (status !== 0) {
     failed += 1;
     console.error(`benchmark ${name} exited with status ${status}`);

@@ -5,6 +5,7 @@ export {
   InvalidListenerException,
   InvalidMessageFormat,
   NoMessagesException,
+  QueueFullException,
   RepositoryError,
 } from './engine/errors.js';
 export {
@@ -22,7 +23,7 @@ export { AbstractChannel, internalErrorMessage } from './engine/channel.js';
 export { SSEChannel } from './engine/sse-channel.js';
 export { SimpleDistributedApplicationListener } from './engine/distributed-listener.js';
 export { SSEChannelContainer } from './engine/container.js';
-export { DataProcessingChannel } from './engine/data-processing-channel.js';
+export { DataProcessingChannel, isInternalErrorEvent } from './engine/data-processing-channel.js';
 export { WorkerListener } from './engine/worker-listener.js';
 export { JOB_EVENT_END, JOB_EVENT_PROGRESS, JOB_EVENT_RESULT, ProcessingJob } from './engine/jobs/processing-job.js';
 export { ndjsonRows, RowError } from './engine/jobs/rows.js';
@@ -33,18 +34,25 @@ export { EventHistory, MESSAGE_TYPE_EVENTS_LOST, newEpoch } from './adapters/htt
 export { lastEventIdOf, writeEventStream } from './adapters/http/event-stream.js';
 export { channelEvents, toStreamEvent } from './adapters/http/channel-events.js';
 export { ChannelRegistry } from './adapters/http/channel-registry.js';
+export { RedisChannelRegistry } from './adapters/http/redis-channel-registry.js';
 export { createService } from './adapters/http/service.js';
 export { UnknownJobError } from './adapters/http/jobs/job-store.js';
+export { RedisQueueFactory } from './adapters/redis/redis-queue-factory.js';
+export { RedisQueue } from './adapters/redis/redis-queue.js';
 
-export type { JsonValue, MessageContract, Payload } from './engine/message.js';
+export type { JsonCompatible, JsonValue, MessageContract, Payload } from './engine/message.js';
 export type { ListenerOptions } from './engine/listener.js';
-export type { Queue, QueueOwner } from './engine/queue.js';
-export type { ChannelOptions } from './engine/channel.js';
+export type { ListenerRegistry, PushOptions, Queue, QueueOwner } from './engine/queue.js';
+export type { InMemoryQueueOptions, WhenFull } from './engine/in-memory-queue.js';
+export type { ChannelOptions, DispatchOptions } from './engine/channel.js';
 export type { SSEChannelOptions, SSEEvent } from './engine/sse-channel.js';
 export type { Action } from './engine/distributed-listener.js';
 export type {
   DataProcessingChannelOptions,
+  InternalErrorData,
+  ProcessedErrorEvent,
   ProcessedEvent,
+  ProcessedResultEvent,
   ProcessQueueOptions,
 } from './engine/data-processing-channel.js';
 export type { HandlerContext, MessageHandler, WorkerListenerOptions } from './engine/worker-listener.js';
@@ -62,8 +70,11 @@ export type {
   WriteEventStreamOptions,
 } from './adapters/http/event-stream.js';
 export type { ChannelRegistryOptions } from './adapters/http/channel-registry.js';
+export type { RedisChannelRegistryOptions } from './adapters/http/redis-channel-registry.js';
+export type { FoundListener, ServiceChannels } from './adapters/http/service-channels.js';
 export type { LogLevel, ServiceOptions } from './adapters/http/service.js';
 export type { ServiceContext, StreamSettings } from './adapters/http/service-context.js';
 export type { JobSettings, JobStatus } from './adapters/http/jobs/job-store.js';
 export type { JobHandler, JobHandlerLocation } from './adapters/http/jobs/job-handlers.js';
 export type { ServiceStats } from './adapters/http/service-stats.js';
+export type { RedisQueueFactoryOptions } from './adapters/redis/redis-queue-factory.js';

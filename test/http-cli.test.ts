@@ -14,7 +14,7 @@ const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('eric-
 /** Starts `eric-sse serve --http 127.0.0.1:0 ...args`; resolves with its base URL once it serves. */
 async function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [cli, 'serve', '--http', '127.0.0.1:0', ...args], {
-    env: { ...process.env, ERIC_SSE_TOKEN: '', ...env },
+    env: { ...process.env, ERIC_SSE_TOKEN: '', REDIS_URL: '', ...env },
   });
   onCleanup(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

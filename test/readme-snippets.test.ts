@@ -54,6 +54,7 @@ async function runAgainstService(name: string, command: string, setup = '', opti
 describe('README snippets run as written', () => {
   it('has the snippets this test knows', () => {
     expect([...snippets.keys()].sort()).toEqual([
+      'bounded.js',
       'browser.js',
       'channels.js',
       'curl.sh',
@@ -77,6 +78,11 @@ describe('README snippets run as written', () => {
   it('main.js + square.js: squares in dispatch order from worker threads', async () => {
     const out = await runSnippet('main.js');
     expect(out.trim().split('\n')).toEqual(Array.from({ length: 10 }, (_, i) => `n ${i * i}`));
+  });
+
+  it('bounded.js + square.js: a producer held back by a bounded queue, results in chunks', async () => {
+    const out = await runSnippet('bounded.js');
+    expect(out.trim()).toBe('sum of squares 333328333350000');
   });
 
   it('socket.js: a client creates, registers, dispatches and streams over a real socket', async () => {

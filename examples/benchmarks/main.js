@@ -1,24 +1,41 @@
 #!/usr/bin/env node
 // I/O-bound vs CPU-bound listeners, on the main thread vs in worker threads, across worker
 // counts (the Python original's benchmark, with worker threads instead of a thread pool).
-//   node examples/benchmarks/main.js [--messages N] [--help]
+//   node examples/benchmarks/main.js [--seconds S] [--help]
+// Each of the 24 configurations runs about S seconds (default 2: about a minute in all),
+// long enough for stable figures: a short probe estimates its rate, then it processes
+// that many seconds' worth of messages.
 import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DataProcessingChannel, Message, MessageQueueListener, WorkerListener } from 'eric-sse';
 import { cpu } from './handlers.js';
 
-const { values } = parseArgs({
-  options: {
-    messages: { type: 'string', default: '200' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
+const usage =
+  'Usage: node examples/benchmarks/main.js [--seconds S]\n\n  --seconds S  time per configuration (default 2; 24 configurations, about a minute in all)';
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      seconds: { type: 'string', default: '2' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (error) {
+  // An unknown option or a stray argument: say which, show the usage, exit 2 (no stack trace).
+  console.error(`${error.message.split('. ')[0]}\n\n${usage}`);
+  process.exit(2);
+}
 if (values.help) {
-  console.log('Usage: node examples/benchmarks/main.js [--messages N]\n\n  --messages N  messages per run (default 200)');
+  console.log(usage);
   process.exit(0);
 }
-const messages = Number(values.messages);
+const seconds = Number(values.seconds);
+if (!(seconds > 0)) {
+  console.error(`--seconds must be a positive number, got ${JSON.stringify(values.seconds)}`);
+  process.exit(2);
+}
+const kProbeMessages = 40;
 const ioMs = 5;
 
 // Calibrate ~1 ms of CPU work on this machine.
@@ -74,14 +91,22 @@ async function run(channel, listener, payload) {
   // Warm up (starts the threads for a WorkerListener).
   await channel.dispatch(listener.id, new Message('warm-up', payload));
   for await (const _ of channel.processQueue(listener, { until: 'empty' }));
-  for (let i = 0; i < messages; i += 1) await channel.dispatch(listener.id, new Message('job', payload));
-  const started = performance.now();
-  let count = 0;
-  for await (const _ of channel.processQueue(listener, { until: 'empty' })) count += 1;
-  return Math.round((count / (performance.now() - started)) * 1000);
+  // A short probe sizes the run to about `seconds` of work.
+  const probe = await timed(channel, listener, payload, kProbeMessages);
+  const count = Math.max(kProbeMessages, Math.min(2_000_000, Math.round(probe * seconds)));
+  return Math.round(await timed(channel, listener, payload, count));
 }
 
-console.log(`${messages} messages per run; I/O = ${ioMs} ms wait, CPU ≈ 1 ms arithmetic; ${availableParallelism()} CPUs\n`);
+/** Processes `count` pre-filled messages; returns messages per second. */
+async function timed(channel, listener, payload, count) {
+  for (let i = 0; i < count; i += 1) await channel.dispatch(listener.id, new Message('job', payload));
+  const started = performance.now();
+  let done = 0;
+  for await (const _ of channel.processQueue(listener, { until: 'empty' })) done += 1;
+  return (done / (performance.now() - started)) * 1000;
+}
+
+console.log(`about ${seconds} s per configuration; I/O = ${ioMs} ms wait, CPU ≈ 1 ms arithmetic; ${availableParallelism()} CPUs\n`);
 const table = [];
 for (const [kind, { main, worker, overlapping, payload }] of Object.entries(kinds)) {
   for (const workers of [1, 2, 4, 8]) {

@@ -5,6 +5,15 @@
 //   npm run build && node examples/distributed-app/main.js
 import { Message, SimpleDistributedApplicationListener, SSEChannel } from 'eric-sse';
 
+// This example takes no options: anything else on the command line is a mistake (exit 2).
+if (process.argv.length > 2) {
+  const [arg] = process.argv.slice(2);
+  const usage = 'Usage: node examples/distributed-app/main.js (no options)';
+  if (arg === '--help' || arg === '-h') console.log(usage);
+  else console.error(`Unknown argument ${JSON.stringify(arg)}\n\n${usage}`);
+  process.exit(arg === '--help' || arg === '-h' ? 0 : 2);
+}
+
 const channel = new SSEChannel();
 const lines = {
   alice: ['Hi Bob', 'How is the queue today?'],

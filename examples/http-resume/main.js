@@ -5,6 +5,15 @@
 //   node examples/http-resume/main.js
 import { createService, MESSAGE_TYPE_EVENTS_LOST } from 'eric-sse';
 
+// This example takes no options: anything else on the command line is a mistake (exit 2).
+if (process.argv.length > 2) {
+  const [arg] = process.argv.slice(2);
+  const usage = 'Usage: node examples/http-resume/main.js (no options)';
+  if (arg === '--help' || arg === '-h') console.log(usage);
+  else console.error(`Unknown argument ${JSON.stringify(arg)}\n\n${usage}`);
+  process.exit(arg === '--help' || arg === '-h' ? 0 : 2);
+}
+
 const app = createService({ logLevel: 'warn' });
 await app.listen({ host: '127.0.0.1', port: 0 });
 const base = `http://127.0.0.1:${app.server.address().port}`;

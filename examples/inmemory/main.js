@@ -3,6 +3,15 @@
 //   npm run build && node examples/inmemory/main.js
 import { Message, MESSAGE_TYPE_CLOSED, MessageQueueListener, SSEChannel, UniqueMessage } from 'eric-sse';
 
+// This example takes no options: anything else on the command line is a mistake (exit 2).
+if (process.argv.length > 2) {
+  const [arg] = process.argv.slice(2);
+  const usage = 'Usage: node examples/inmemory/main.js (no options)';
+  if (arg === '--help' || arg === '-h') console.log(usage);
+  else console.error(`Unknown argument ${JSON.stringify(arg)}\n\n${usage}`);
+  process.exit(arg === '--help' || arg === '-h' ? 0 : 2);
+}
+
 const channel = new SSEChannel({ retryTimeoutMilliseconds: 3000 });
 
 // A listener that acts at delivery time; onMessage may be async and is awaited.

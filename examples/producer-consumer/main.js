@@ -7,19 +7,27 @@ import { parseArgs } from 'node:util';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DataProcessingChannel, Message, MESSAGE_TYPE_INTERNAL_ERROR, WorkerListener } from 'eric-sse';
 
-const { values } = parseArgs({
-  options: {
-    workers: { type: 'string', default: String(availableParallelism()) },
-    rows: { type: 'string', default: '20000' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
-if (values.help) {
-  console.log(`Usage: node examples/producer-consumer/main.js [--workers N] [--rows N]
+const usage = `Usage: node examples/producer-consumer/main.js [--workers N] [--rows N]
 
   --workers N  worker threads processing rows (default: ${availableParallelism()}, the CPU count)
   --rows N     rows the producer dispatches (default: 20000)
-  --help       show this help`);
+  --help       show this help`;
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      workers: { type: 'string', default: String(availableParallelism()) },
+      rows: { type: 'string', default: '20000' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  }));
+} catch (error) {
+  // An unknown option or a stray argument: say which, show the usage, exit 2 (no stack trace).
+  console.error(`${error.message.split('. ')[0]}\n\n${usage}`);
+  process.exit(2);
+}
+if (values.help) {
+  console.log(usage);
   process.exit(0);
 }
 const workers = Number(values.workers);

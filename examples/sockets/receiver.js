@@ -4,8 +4,14 @@ import { SocketClient } from 'eric-sse';
 import { SOCKET_PATH } from './config.js';
 
 const [channelId, countArg] = process.argv.slice(2);
-if (!channelId) {
-  console.error('Usage: node examples/sockets/receiver.js <channelId> [count]');
+const option = process.argv.slice(2).find((arg) => arg.startsWith('-'));
+if (option === '--help' || option === '-h') {
+  console.log('Usage: node examples/sockets/receiver.js <channelId> [count]');
+  process.exit(0);
+}
+if (!channelId || option !== undefined) {
+  // No channel id, or an option this example does not have: the usage, exit 2.
+  console.error(`${option === undefined ? '' : `Unknown option ${JSON.stringify(option)}\n\n`}Usage: node examples/sockets/receiver.js <channelId> [count]`);
   process.exit(2);
 }
 const count = countArg === undefined ? Infinity : Number(countArg);

@@ -8,6 +8,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+// This example takes no options: anything else on the command line is a mistake (exit 2).
+if (process.argv.length > 2) {
+  const [arg] = process.argv.slice(2);
+  const usage = 'Usage: node examples/sockets/run-all.js (no options)';
+  if (arg === '--help' || arg === '-h') console.log(usage);
+  else console.error(`Unknown argument ${JSON.stringify(arg)}\n\n${usage}`);
+  process.exit(arg === '--help' || arg === '-h' ? 0 : 2);
+}
+
 const here = path.dirname(fileURLToPath(import.meta.url));
 const dir = mkdtempSync(path.join(os.tmpdir(), 'eric-sse-example-'));
 const env = { ...process.env, SOCKET_PATH: path.join(dir, 'example.sock') };

@@ -3,6 +3,15 @@
 import { Message, SocketServer } from 'eric-sse';
 import { SOCKET_PATH } from './config.js';
 
+// This example takes no options: anything else on the command line is a mistake (exit 2).
+if (process.argv.length > 2) {
+  const [arg] = process.argv.slice(2);
+  const usage = 'Usage: node examples/sockets/server.js (no options)';
+  if (arg === '--help' || arg === '-h') console.log(usage);
+  else console.error(`Unknown argument ${JSON.stringify(arg)}\n\n${usage}`);
+  process.exit(arg === '--help' || arg === '-h' ? 0 : 2);
+}
+
 const server = await SocketServer.start(SOCKET_PATH);
 const channel = server.cc.add();
 // Print what arrives on the server side too, as the seed's example listener does.

@@ -1,6 +1,7 @@
 /** `eric-sse serve --http [HOST:]PORT`: the HTTP service (eric-api routes, resumable streams, jobs). */
 import { parseHandlerSpec } from '../adapters/http/jobs/job-handlers.js';
 import { createService, type LogLevel, type ServiceOptions } from '../adapters/http/service.js';
+import { openRedisChannels, redisUrlOf } from './redis-channels.js';
 import { parseCount, stringFlag, UsageError, type FlagValues, type Output } from './usage.js';
 
 /** Where the service listens by default: this machine only. */
@@ -13,6 +14,8 @@ export interface HttpCommand {
   host: string;
   port: number;
   options: ServiceOptions;
+  /** Keep channels in this Redis (`--redis` / `REDIS_URL`); in memory when absent. */
+  redisUrl?: string | undefined;
 }
 
 const kLogLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -87,15 +90,21 @@ export function httpCommand(address: string, values: FlagValues, env: NodeJS.Pro
     jobs[key] = value;
   }
   options.jobs = jobs;
-  return { host, port, options };
+  return { host, port, options, redisUrl: redisUrlOf(values, env) };
 }
 
 /** Serves until SIGINT/SIGTERM, then closes gracefully; resolves with the exit code. */
-export async function serveHttp({ host, port, options }: HttpCommand, output: Output): Promise<number> {
+export async function serveHttp({ host, port, options, redisUrl }: HttpCommand, output: Output): Promise<number> {
+  if (redisUrl !== undefined) {
+    const channels = await openRedisChannels(redisUrl, output);
+    if (channels === undefined) return 1;
+    options = { ...options, channels }; // closed with the service
+  }
   let app;
   try {
     app = createService(options);
   } catch (error) {
+    await options.channels?.close();
     // A handler module that does not exist, a bad handler name: the operator's to fix.
     if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message);
     throw error;

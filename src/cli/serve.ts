@@ -3,7 +3,7 @@ import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { httpCommand, serveHttp } from './serve-http.js';
 import { serveSocket, socketCommand } from './serve-socket.js';
-import { UsageError, type Output } from './usage.js';
+import { argsError, UsageError, type Output } from './usage.js';
 
 /** `eric-sse serve --help`. */
 export const kServeUsage = `Usage: eric-sse serve --socket PATH [options]
@@ -26,6 +26,9 @@ _eric_channel_closed event and end; queued messages stay queued.
   --heartbeat-ms N           comment sent on idle streams after N ms; 0 = none (default 15000)
   --max-blocked-ms N         disconnect a client that stops reading for N ms; 0 = never (default 30000)
   --history-size N           events kept per listener for resuming clients (default 1000)
+  --redis URL                keep channels, listeners and queued messages in Redis (redis:// or
+                             rediss://): kept across restarts, shared by every service on it;
+                             default: the REDIS_URL environment variable, else in memory
 
 Processing jobs over HTTP (POST /jobs, GET /jobs/J/stream, ...; GET /handlers lists handlers):
   --handler NAME=MODULE[#EXPORT]
@@ -59,6 +62,7 @@ const kOptions = {
   'heartbeat-ms': { type: 'string' },
   'max-blocked-ms': { type: 'string' },
   'history-size': { type: 'string' },
+  redis: { type: 'string' },
   handler: { type: 'string', multiple: true },
   'max-workers': { type: 'string' },
   'job-history-size': { type: 'string' },
@@ -79,6 +83,7 @@ const kHttpOnly = [
   'heartbeat-ms',
   'max-blocked-ms',
   'history-size',
+  'redis',
   'handler',
   'max-workers',
   'job-history-size',
@@ -97,7 +102,7 @@ export async function serve(args: string[], output: Output, env: NodeJS.ProcessE
   try {
     parsed = parseArgs({ args: withDefaultAddress(args), allowPositionals: true, strict: true, options: kOptions });
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw argsError(error);
   }
   const { values, positionals } = parsed;
   if (values.help) {

@@ -26,3 +26,16 @@ export function stringFlag(values: FlagValues, name: string): string | undefined
   const value = values[name];
   return typeof value === 'string' ? value : undefined;
 }
+
+/**
+ * A `util.parseArgs` failure as a usage error, worded briefly: `unknown option "--bogus"`
+ * rather than parseArgs' advice about positionals.
+ */
+export function argsError(error: unknown): UsageError {
+  const message = error instanceof Error ? error.message : String(error);
+  const unknown = /^Unknown option '([^']*)'/.exec(message);
+  if (unknown) return new UsageError(`unknown option ${JSON.stringify(unknown[1])}`);
+  const missing = /^Option '(?:-\w, )?(--[\w-]+) <value>' argument missing/.exec(message);
+  if (missing) return new UsageError(`${missing[1]} needs a value`);
+  return new UsageError(message);
+}

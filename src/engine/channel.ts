@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { debuglog } from 'node:util';
 import { Doorbell } from './doorbell.js';
 import {
   describeError,
@@ -17,14 +18,24 @@ import {
   Message,
   MESSAGE_TYPE_CLOSED,
   MESSAGE_TYPE_INTERNAL_ERROR,
+  type JsonCompatible,
   type MessageContract,
+  type Payload,
 } from './message.js';
-import type { AbstractMessageQueueFactory, Queue } from './queue.js';
+import type { AbstractMessageQueueFactory, ListenerRegistry, Queue } from './queue.js';
 import { StoppableStream } from './stoppable-stream.js';
 import { describeValue, finiteNumber, optionsObject } from './validation.js';
 
+const debug = debuglog('eric-sse');
+
 /** Options shared by every channel. */
 export interface ChannelOptions {
+  /**
+   * The channel's id: a non-empty string. Processes that use the same id with a networked
+   * `queuesFactory` (Redis) share the channel's listeners and queues.
+   * @default a fresh UUID v4
+   */
+  id?: string;
   /**
    * Wait time in seconds between two deliveries of `messageStream`.
    * @default 0
@@ -52,6 +63,12 @@ export interface MessageStreamOptions {
    * If it throws, the message goes back to the head of the queue and the stream rethrows.
    */
   onHandOut?: (msg: MessageContract) => void;
+}
+
+/** Options of `AbstractChannel.dispatch` and `broadcast`. */
+export interface DispatchOptions {
+  /** Ends a wait for room in a full bounded queue: the call rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 /** A registered listener with its queue. */
@@ -110,21 +127,29 @@ function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
  * Subclasses decide what a delivered message becomes by implementing `adapt`.
  */
 export abstract class AbstractChannel<Out> {
-  /** The channel's id: a UUID v4. */
-  readonly id: string = randomUUID();
+  /** The channel's id: `options.id`, else a fresh UUID v4. */
+  readonly id: string;
   /** Wait time in seconds between two deliveries of `messageStream`. */
   readonly streamDelaySeconds: number;
   readonly #queuesFactory: AbstractMessageQueueFactory;
   readonly #registrations = new Map<string, Registration>();
 
   constructor(options?: ChannelOptions) {
-    const { streamDelaySeconds = 0, queuesFactory = new InMemoryMessageQueueFactory() } = optionsObject(new.target.name, options);
+    const {
+      id = randomUUID(),
+      streamDelaySeconds = 0,
+      queuesFactory = new InMemoryMessageQueueFactory(),
+    } = optionsObject(new.target.name, options);
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new TypeError(`Channel id must be a non-empty string, got ${describeValue(id)}`);
+    }
     finiteNumber('streamDelaySeconds', streamDelaySeconds, 0, true);
     if (typeof queuesFactory !== 'object' || queuesFactory === null || typeof queuesFactory.create !== 'function') {
       throw new TypeError(
         `queuesFactory must be an AbstractMessageQueueFactory (an object with a create() method), got ${describeValue(queuesFactory)}`,
       );
     }
+    this.id = id;
     this.streamDelaySeconds = streamDelaySeconds;
     this.#queuesFactory = queuesFactory;
   }
@@ -140,16 +165,23 @@ export abstract class AbstractChannel<Out> {
   }
 
   /**
-   * Registers a listener and creates its queue. Registering the same listener again does
-   * nothing; another listener with an id already registered throws `InvalidListenerException`.
+   * Registers a listener and creates its queue. Registering the same listener again keeps
+   * its queue (with a `registry`, it registers it there again: the way to retry a failed
+   * registration); another listener with an id already registered throws `InvalidListenerException`.
+   *
+   * The listener is registered in this process at once. With a networked `queuesFactory`
+   * (one with a `registry`) it returns a Promise that resolves once other processes see the
+   * registration (their broadcasts reach it), or rejects (say, `RepositoryError`) if that
+   * failed; it may be ignored, as in the seed: an unawaited failure is only logged
+   * (`NODE_DEBUG=eric-sse`), never an unhandled rejection.
    */
-  registerListener(listener: MessageQueueListener): void {
+  registerListener(listener: MessageQueueListener): void | Promise<void> {
     if (!(listener instanceof MessageQueueListener)) {
       throw new InvalidListenerException('registerListener expects a MessageQueueListener');
     }
     const existing = this.#registrations.get(listener.id);
     if (existing) {
-      if (existing.listener === listener) return;
+      if (existing.listener === listener) return this.#registerShared(listener);
       throw new InvalidListenerException(`Another listener with id ${listener.id} is already registered`);
     }
     const queue = this.#queuesFactory.create({ channelId: this.id, listenerId: listener.id });
@@ -157,6 +189,17 @@ export abstract class AbstractChannel<Out> {
     // Every stream of the listener links to this signal (and unlinks when it ends): no leak to warn about.
     setMaxListeners(0, removed.signal);
     this.#registrations.set(listener.id, { listener, queue, removed, arrivals: new Doorbell(), returned: [] });
+    return this.#registerShared(listener);
+  }
+
+  /** Registers the listener with the factory's shared registry, if any; see `registerListener`. */
+  #registerShared(listener: MessageQueueListener): Promise<void> | undefined {
+    const registry = this.#registry;
+    if (registry === undefined) return undefined;
+    const visible = registry.register({ channelId: this.id, listenerId: listener.id });
+    // Handled here so that a caller that does not await never sees an unhandled rejection.
+    visible.catch((error: unknown) => debug('registering listener %s of channel %s failed: %O', listener.id, this.id, error));
+    return visible;
   }
 
   /** Unregisters a listener and deletes its queue; its streams end with an error event. */
@@ -164,6 +207,8 @@ export abstract class AbstractChannel<Out> {
     const registration = this.#registration(listenerId);
     this.#registrations.delete(listenerId);
     registration.removed.abort(new InvalidListenerException(`Listener ${listenerId} was removed`));
+    // Unregistered first, so that no broadcast from another process recreates the queue.
+    await this.#registry?.unregister({ channelId: this.id, listenerId });
     await registration.queue.delete();
   }
 
@@ -177,19 +222,83 @@ export abstract class AbstractChannel<Out> {
     return [...this.#registrations.keys()];
   }
 
-  /** Adds a message to one listener's queue. */
-  async dispatch(listenerId: string, msg: MessageContract): Promise<void> {
-    assertMessage(msg);
-    await this.#push(this.#registration(listenerId), msg);
+  /**
+   * Adds a message to one listener's queue. The payload may be of any JSON-compatible type,
+   * an interface-typed object included (`T` is checked with `JsonCompatible`). With a bounded queue (say
+   * `new InMemoryMessageQueueFactory({ capacity })`) that is full, it waits for room or
+   * rejects with `QueueFullException`, as the queue's `whenFull` says; `options.signal`
+   * ends such a wait (nothing is added).
+   */
+  dispatch<T = Payload>(listenerId: string, msg: MessageContract<T & JsonCompatible<T>>, options?: DispatchOptions): Promise<void> {
+    // Not `async`: the queue's own promise is returned as it is, so a dispatch costs no
+    // promise of its own (it is the producer's per-message path). Errors still reject.
+    try {
+      assertMessage(msg);
+      const registration = this.#registration(listenerId);
+      const signal = options === undefined ? undefined : checkSignal('dispatch', optionsObject('dispatch', options).signal);
+      return this.#push(registration, msg as MessageContract, signal);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  /**
+   * Adds several messages to one listener's queue, in order: what a `dispatch` per message
+   * does, with one promise for them all, which is much cheaper for a producer that has rows
+   * in hand (one `await` per batch instead of per message). Every message is checked before
+   * any is added. With a full bounded queue it waits for room or rejects as `dispatch` does;
+   * the messages before the one refused are added, the rest are not.
+   *
+   * @example
+   * ```js
+   * await channel.dispatchMany(listener.id, rows.map((row) => new Message('row', row)));
+   * ```
+   */
+  dispatchMany<T = Payload>(
+    listenerId: string,
+    messages: Iterable<MessageContract<T & JsonCompatible<T>>>,
+    options?: DispatchOptions,
+  ): Promise<void> {
+    try {
+      const list = (Array.isArray(messages) ? messages : [...messages]) as MessageContract[];
+      for (const msg of list) assertMessage(msg);
+      const registration = this.#registration(listenerId);
+      const signal = options === undefined ? undefined : checkSignal('dispatchMany', optionsObject('dispatchMany', options).signal);
+      const { queue } = registration;
+      if (queue.pushMany === undefined) return this.#pushEach(registration, list, signal);
+      const pushed = signal === undefined ? queue.pushMany(list) : queue.pushMany(list, { signal });
+      if (queue.popOrWait !== undefined) return pushed;
+      return pushed.then(() => registration.arrivals.ring());
+    } catch (error) {
+      return Promise.reject(error);
+    }
+  }
+
+  async #pushEach(registration: Registration, messages: MessageContract[], signal: AbortSignal | undefined): Promise<void> {
+    for (const msg of messages) await this.#push(registration, msg, signal);
   }
 
   /**
    * Adds a message to every registered listener's queue. Every queue is tried; if some
    * fail, the promise rejects with the failure (an `AggregateError` when several failed).
+   * With a networked `queuesFactory` (one with a `registry`), it reaches every listener
+   * registered with this channel id in any process, in one backend operation.
+   * A full bounded queue follows its `whenFull` rule for its own listener only: the others
+   * get the message whatever happens to it; `options.signal` ends the waits.
    */
-  async broadcast(msg: MessageContract): Promise<void> {
-    assertMessage(msg);
-    const outcomes = await Promise.allSettled([...this.#registrations.values()].map((r) => this.#push(r, msg)));
+  async broadcast<T = Payload>(message: MessageContract<T & JsonCompatible<T>>, options?: DispatchOptions): Promise<void> {
+    assertMessage(message);
+    // Payloads are JSON-compatible (checked by the type above): queues take them as `Payload`.
+    const msg = message as MessageContract;
+    const signal = options === undefined ? undefined : checkSignal('broadcast', optionsObject('broadcast', options).signal);
+    const registry = this.#registry;
+    if (registry !== undefined) {
+      // The shared registry reaches every listener of this channel id, in every process.
+      await registry.broadcast(this.id, msg);
+      for (const registration of this.#registrations.values()) registration.arrivals.ring();
+      return;
+    }
+    const outcomes = await Promise.allSettled([...this.#registrations.values()].map((r) => this.#push(r, msg, signal)));
     const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) throw new AggregateError(failures, `broadcast failed for ${failures.length} listeners`);
@@ -276,7 +385,9 @@ export abstract class AbstractChannel<Out> {
         try {
           let failure: { error: unknown } | undefined;
           try {
-            await listener.onMessage(msg);
+            // Awaited only when async: a plain handler (the default) costs no turn per message.
+            const handled = listener.onMessage(msg);
+            if (handled !== undefined) await handled;
           } catch (error) {
             failure = { error };
           }
@@ -295,7 +406,7 @@ export abstract class AbstractChannel<Out> {
           yield event;
         } finally {
           // Delivered once the consumer moves on (or leaves the loop): see `Queue.ack`.
-          await registration.queue.ack?.([msg]);
+          if (registration.queue.ack) await registration.queue.ack([msg]);
         }
         // The closed message ends the stream even when its handler failed (say, a validating
         // onMessage that rejects unknown types): otherwise notifyEnd could not end this stream.
@@ -436,10 +547,16 @@ export abstract class AbstractChannel<Out> {
     await this.#registrations.get(listenerId)?.queue.ack?.(messages);
   }
 
-  async #waitForMessage(registration: Registration, signal: AbortSignal): Promise<MessageContract> {
-    const { queue, arrivals, returned } = registration;
-    if (returned.length > 0) return returned.shift()!;
+  #waitForMessage(registration: Registration, signal: AbortSignal): Promise<MessageContract> {
+    const { queue, returned } = registration;
+    if (returned.length > 0) return Promise.resolve(returned.shift()!);
+    // The queue's own wait, handed on as is: no promise of ours per message.
     if (queue.popOrWait) return queue.popOrWait(signal);
+    return this.#waitForPush(registration, signal);
+  }
+
+  async #waitForPush(registration: Registration, signal: AbortSignal): Promise<MessageContract> {
+    const { arrivals } = registration;
     // Generic fallback for queues that cannot wait: listen for this channel's pushes before
     // popping, so that a push between the failed pop and the wait is not missed.
     for (;;) {
@@ -471,9 +588,16 @@ export abstract class AbstractChannel<Out> {
     return returned.length > 0 ? Promise.resolve(returned.shift()!) : queue.pop();
   }
 
-  async #push(registration: Registration, msg: MessageContract): Promise<void> {
-    await registration.queue.push(msg);
-    registration.arrivals.ring();
+  #push(registration: Registration, msg: MessageContract, signal: AbortSignal | undefined): Promise<void> {
+    const { queue } = registration;
+    const pushed = signal === undefined ? queue.push(msg) : queue.push(msg, { signal });
+    // The doorbell serves only the generic wait, used for queues without `popOrWait`.
+    if (queue.popOrWait !== undefined) return pushed;
+    return pushed.then(() => registration.arrivals.ring());
+  }
+
+  get #registry(): ListenerRegistry | undefined {
+    return this.#queuesFactory.registry;
   }
 
   #registration(listenerId: string): Registration {

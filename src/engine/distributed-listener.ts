@@ -2,7 +2,7 @@ import { debuglog } from 'node:util';
 import type { AbstractChannel } from './channel.js';
 import { InvalidMessageFormat } from './errors.js';
 import { MessageQueueListener } from './listener.js';
-import { assertMessage, SignedMessage, type MessageContract } from './message.js';
+import { assertMessage, SignedMessage, type JsonCompatible, type MessageContract, type Payload } from './message.js';
 
 const debug = debuglog('eric-sse');
 
@@ -38,10 +38,10 @@ export class SimpleDistributedApplicationListener extends MessageQueueListener {
   }
 
   /** Sends `msg`, signed with this listener's id, to `receiver` (a listener or its id). */
-  async dispatchTo(receiver: MessageQueueListener | string, msg: MessageContract): Promise<void> {
+  async dispatchTo<T = Payload>(receiver: MessageQueueListener | string, msg: MessageContract<T & JsonCompatible<T>>): Promise<void> {
     assertMessage(msg);
     const receiverId = typeof receiver === 'string' ? receiver : receiver.id;
-    await this.#channel.dispatch(receiverId, new SignedMessage(this.id, msg.type, msg.payload));
+    await this.#channel.dispatch(receiverId, new SignedMessage(this.id, msg.type, msg.payload as Payload));
   }
 
   /**

@@ -19,6 +19,15 @@ export class NoMessagesException extends Error {
 }
 
 /**
+ * Raised (as a rejection) when a message cannot be added to a full bounded queue: its
+ * `whenFull` is `'reject'`, or the queue was deleted while the push waited for room.
+ * The message was not added.
+ */
+export class QueueFullException extends Error {
+  override readonly name = 'QueueFullException';
+}
+
+/**
  * Raised when a queue backend fails unexpectedly. Queue implementations wrap the
  * failure they caught as `cause`.
  */

@@ -7,6 +7,23 @@ export type JsonValue = string | number | boolean | null | JsonValue[] | { [key:
 /** What a message carries: any JSON-compatible value, or `undefined` for none. */
 export type Payload = JsonValue | undefined;
 
+/**
+ * `T` where every part of it can travel as a payload (it is JSON-compatible), `never` where a
+ * part cannot (a function, a symbol, a bigint). Unlike `Payload`, it accepts object types
+ * declared by an `interface` or a class (which have no index signature). Function-valued
+ * properties are left out of the check, so that class instances pass (their methods are not
+ * carried: payloads travel as data); an object's own function property still fails where
+ * the payload is copied (a worker thread, Redis).
+ * Message constructors take a payload of type `T & JsonCompatible<T>`, so that
+ * `new Message('row', row)` type-checks for `row: Order` with `interface Order { id: number }`
+ * while `new Message('x', () => 1)` does not.
+ */
+export type JsonCompatible<T> = T extends string | number | boolean | null | undefined
+  ? T
+  : T extends bigint | symbol | ((...args: never[]) => unknown)
+    ? never
+    : { [K in keyof T as T[K] extends (...args: never[]) => unknown ? never : K]: JsonCompatible<T[K]> };
+
 /** Reserved type of the message that ends a stream (see `AbstractChannel.notifyEnd`). */
 export const MESSAGE_TYPE_CLOSED = '_eric_channel_closed';
 /** Reserved type marking the end of a stream. */
@@ -14,10 +31,13 @@ export const MESSAGE_TYPE_END_OF_STREAM = '_eric_channel_eof';
 /** Reserved type of the event reported for a message whose handler failed. */
 export const MESSAGE_TYPE_INTERNAL_ERROR = '_eric_error';
 
-/** The contract every message fulfils: a type that identifies it, and a payload. */
-export interface MessageContract {
+/**
+ * The contract every message fulfils: a type that identifies it, and a payload.
+ * `T` is the payload's type (a JSON-compatible value; `Payload` by default).
+ */
+export interface MessageContract<T = Payload> {
   readonly type: string;
-  readonly payload: Payload;
+  readonly payload: T;
 }
 
 /** Throws `InvalidMessageFormat` unless `type` is a non-empty string. */
@@ -35,29 +55,34 @@ export function assertMessage(msg: unknown): asserts msg is MessageContract {
   assertMessageType((msg as { type?: unknown }).type);
 }
 
-/** A simple message: a type and an optional payload. */
-export class Message implements MessageContract {
+/**
+ * A simple message: a type and an optional payload. `T`, the payload's type, is inferred:
+ * `new Message('order', order)` with `order: Order` is a `Message<Order>`.
+ */
+export class Message<T = Payload> implements MessageContract<T> {
   readonly type: string;
-  readonly payload: Payload;
+  readonly payload: T;
 
   /**
    * @param type - identifies the message; a non-empty string.
-   * @param payload - any JSON-compatible value; defaults to `undefined`.
+   * @param payload - any JSON-compatible value (an interface- or class-typed object too);
+   *   defaults to `undefined`.
    * @throws InvalidMessageFormat when `type` is not a non-empty string.
    */
-  constructor(type: string, payload?: Payload) {
+  constructor(type: string, payload?: T & JsonCompatible<T>) {
     assertMessageType(type);
     this.type = type;
-    this.payload = payload;
+    // `undefined` when omitted: the type `T` then defaults to `Payload`, which includes it.
+    this.payload = payload as T;
   }
 }
 
 /** A message that names the listener that sent it, so that replies can find their way back. */
-export class SignedMessage extends Message {
+export class SignedMessage<T = Payload> extends Message<T> {
   /** Id of the listener that sent the message. */
   readonly senderId: string;
 
-  constructor(senderId: string, type: string, payload?: Payload) {
+  constructor(senderId: string, type: string, payload?: T & JsonCompatible<T>) {
     super(type, payload);
     if (typeof senderId !== 'string' || senderId.length === 0) {
       throw new InvalidMessageFormat(`SignedMessage senderId must be a non-empty string, got ${describeValue(senderId)}`);
@@ -67,19 +92,19 @@ export class SignedMessage extends Message {
 }
 
 /** A message with a unique identifier (it becomes the SSE `id` field). */
-export class UniqueMessage implements MessageContract {
+export class UniqueMessage<T = Payload> implements MessageContract<T> {
   /** Unique message identifier. */
   readonly id: string;
   /** Id of the listener that sent the message, when known. */
   readonly senderId: string | undefined;
-  readonly #message: MessageContract;
+  readonly #message: MessageContract<T>;
 
   /**
    * @param id - the unique identifier.
    * @param message - the message to wrap.
    * @param senderId - the sender's id; defaults to `message.senderId` when `message` is signed.
    */
-  constructor(id: string, message: MessageContract, senderId?: string) {
+  constructor(id: string, message: MessageContract<T>, senderId?: string) {
     if (typeof id !== 'string' || id.length === 0) {
       throw new InvalidMessageFormat(`UniqueMessage id must be a non-empty string, got ${describeValue(id)}`);
     }
@@ -93,7 +118,7 @@ export class UniqueMessage implements MessageContract {
     return this.#message.type;
   }
 
-  get payload(): Payload {
+  get payload(): T {
     return this.#message.payload;
   }
 }

@@ -19,8 +19,12 @@ import type { MessageContract } from './message.js';
 export interface Queue {
   /** Removes and returns the oldest message; rejects with `NoMessagesException` when empty. */
   pop(): Promise<MessageContract>;
-  /** Appends a message. */
-  push(msg: MessageContract): Promise<void>;
+  /**
+   * Appends a message. A bounded backend may make it wait for room (ended by
+   * `options.signal`) or reject with `QueueFullException` when full; either way it adds
+   * nothing it does not resolve for.
+   */
+  push(msg: MessageContract, options?: PushOptions): Promise<void>;
   /** Removes all messages from the queue. */
   delete(): Promise<void>;
   /**
@@ -44,8 +48,20 @@ export interface Queue {
   ack?(messages: MessageContract[]): Promise<void>;
   /** Removes and returns up to `max` oldest messages (none when empty; never rejects for emptiness). */
   popMany?(max: number): Promise<MessageContract[]>;
+  /**
+   * Appends several messages in order, as many `push` calls would, in one call (channels'
+   * `dispatchMany` uses it). On failure, the messages before the one that failed are added
+   * and the rest are not.
+   */
+  pushMany?(messages: readonly MessageContract[], options?: PushOptions): Promise<void>;
   /** Number of messages waiting. */
   size?(): Promise<number>;
+}
+
+/** Options of `Queue.push`. */
+export interface PushOptions {
+  /** Ends a push that waits for room in a full queue: it rejects with the signal's reason, adding nothing. */
+  signal?: AbortSignal;
 }
 
 /** Where a queue belongs: passed to `AbstractMessageQueueFactory.create`. */
@@ -56,8 +72,28 @@ export interface QueueOwner {
   listenerId: string;
 }
 
+/**
+ * Which listeners each channel has, shared by every process that uses the same backend: a
+ * networked factory provides one (`AbstractMessageQueueFactory.registry`) so that `broadcast`
+ * in any process reaches listeners registered in any other. The in-memory factory has none.
+ */
+export interface ListenerRegistry {
+  /** Records the listener as one of the channel's; resolves once other processes can see it. */
+  register(owner: QueueOwner): Promise<void>;
+  /** Forgets the listener: later broadcasts from any process skip it. */
+  unregister(owner: QueueOwner): Promise<void>;
+  /** Appends `msg` to the queue of every listener registered with `channelId`, in any process. */
+  broadcast(channelId: string, msg: MessageContract): Promise<void>;
+}
+
 /** Creates the queue of each listener a channel registers. */
 export abstract class AbstractMessageQueueFactory {
+  /**
+   * The registry of listeners shared across processes, for a networked backend; channels
+   * use it (when present) to register listeners and to broadcast. `undefined` in-process.
+   */
+  declare readonly registry?: ListenerRegistry;
+
   /** Creates the queue for one listener of one channel. */
   abstract create(owner: QueueOwner): Queue;
 }

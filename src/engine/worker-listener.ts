@@ -79,7 +79,7 @@ export interface ChannelCallbacks {
  * return a fresh one per message. A result that cannot be cloned (function, Symbol, WeakMap)
  * becomes a `DataCloneError` event for that message.
  */
-export type MessageHandler = (msg: { type: string; payload: Payload }, ctx: HandlerContext) => unknown;
+export type MessageHandler<In = Payload, Out = unknown> = (msg: { type: string; payload: In }, ctx: HandlerContext) => Out | Promise<Out>;
 
 /** Turns a module reference (URL, `file:` URL string, or path) into a `file:` URL string. */
 function toModuleUrl(handler: unknown): string {
@@ -116,7 +116,12 @@ function toModuleUrl(handler: unknown): string {
  * A plain path is resolved against `process.cwd()` at construction time.
  * The module is imported in each worker thread once, on first use.
  */
-export class WorkerListener extends MessageQueueListener {
+export class WorkerListener<Out = unknown> extends MessageQueueListener {
+  /**
+   * Type only, never set: the handler's result type, which `processQueue` yields as `data`
+   * (`new WorkerListener<PricedOrder>(url)`; `unknown` by default).
+   */
+  declare readonly resultType?: Out;
   /** The handler module, as a `file:` URL string. */
   readonly handler: string;
   /** The handler module's export to call. */

@@ -3,7 +3,9 @@ import { expectTypeOf } from 'vitest';
 import {
   AbstractChannel,
   DataProcessingChannel,
+  InMemoryMessageQueueFactory,
   Message,
+  QueueFullException,
   WorkerListener,
   SSEChannel,
   SSEChannelContainer,
@@ -60,7 +62,22 @@ for await (const result of processing.processQueue(worker)) {
   expectTypeOf(result.data).toBeUnknown();
 }
 expectTypeOf(processing.close).returns.toEqualTypeOf<Promise<void>>();
+expectTypeOf(processing.warmUp(worker)).toEqualTypeOf<Promise<void>>();
 // @ts-expect-error maxWorkers is required.
 new DataProcessingChannel({});
 // @ts-expect-error until is 'closed' or 'empty'.
 processing.processQueue(worker, { until: 'never' });
+
+// processChunks yields arrays of the same events, with the same options.
+expectTypeOf(processing.processChunks(worker, { ordered: true })).toExtend<AsyncIterable<ProcessedEvent[]>>();
+for await (const events of processing.processChunks(worker)) {
+  expectTypeOf(events).toEqualTypeOf<ProcessedEvent[]>();
+}
+
+// Bounded queues: a capacity, what a full queue does, and a signal to end a wait.
+new InMemoryMessageQueueFactory({ capacity: 1000, whenFull: 'reject' });
+// @ts-expect-error whenFull is 'wait' or 'reject'.
+new InMemoryMessageQueueFactory({ whenFull: 'drop' });
+expectTypeOf(channel.dispatch(listener.id, new Message('x'), { signal: AbortSignal.timeout(10) })).toEqualTypeOf<Promise<void>>();
+expectTypeOf(new QueueFullException('full')).toExtend<Error>();
+expectTypeOf(channel.dispatchMany(listener.id, [new Message('a'), new Message('b')])).toEqualTypeOf<Promise<void>>();

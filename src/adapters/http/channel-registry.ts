@@ -1,11 +1,14 @@
 /**
- * The service's channels by id, in creation order: `SSEChannelContainer`'s job, plus ids that
- * the caller chooses (`PUT /create?channel_id=ID`), which the engine's container cannot take yet.
+ * The service's channels by id, in creation order, in this process: `SSEChannelContainer`'s
+ * job, plus ids that the caller chooses (`PUT /create?channel_id=ID`). The default
+ * {@link ServiceChannels}; `RedisChannelRegistry` is the shared one.
  */
 import { InvalidChannelException } from '../../engine/errors.js';
 import { InMemoryMessageQueueFactory } from '../../engine/in-memory-queue.js';
+import { MessageQueueListener } from '../../engine/listener.js';
 import { AbstractMessageQueueFactory, type Queue, type QueueOwner } from '../../engine/queue.js';
 import { SSEChannel, type SSEChannelOptions } from '../../engine/sse-channel.js';
+import type { FoundListener, ServiceChannels } from './service-channels.js';
 
 /** Options of {@link ChannelRegistry}. */
 export interface ChannelRegistryOptions {
@@ -46,7 +49,7 @@ class TrackingQueuesFactory extends AbstractMessageQueueFactory {
 }
 
 /** Keeps `SSEChannel`s by id, in the order they were created. */
-export class ChannelRegistry {
+export class ChannelRegistry implements ServiceChannels {
   readonly #channels = new Map<string, SSEChannel>();
   readonly #queuesFactory: TrackingQueuesFactory;
 
@@ -76,12 +79,9 @@ export class ChannelRegistry {
    */
   add(id?: string): SSEChannel {
     if (id !== undefined && this.#channels.has(id)) throw new InvalidChannelException(`A channel with id ${id} already exists`);
-    const options: SSEChannelOptions & { id?: string } = { queuesFactory: this.#queuesFactory };
+    const options: SSEChannelOptions = { queuesFactory: this.#queuesFactory };
     if (id !== undefined) options.id = id;
     const channel = new SSEChannel(options);
-    // Until channels take `id` (the Redis work adds the option), set it on the new channel:
-    // nothing has read it yet (queues are created per listener, on registration).
-    if (id !== undefined && channel.id !== id) Object.defineProperty(channel, 'id', { value: id, enumerable: true });
     this.#channels.set(channel.id, channel);
     return channel;
   }
@@ -115,4 +115,53 @@ export class ChannelRegistry {
   getAllIds(): string[] {
     return [...this.#channels.keys()];
   }
+
+  /** {@link add}, as {@link ServiceChannels} has it. */
+  async create(id?: string): Promise<SSEChannel> {
+    return this.add(id);
+  }
+
+  /** {@link get}, as {@link ServiceChannels} has it. */
+  async find(id: string): Promise<SSEChannel> {
+    return this.get(id);
+  }
+
+  /** The channel's listener; rejects with `InvalidChannelException` / `InvalidListenerException`. */
+  async findListener(channelId: string, listenerId: string): Promise<FoundListener> {
+    const channel = this.get(channelId);
+    return { channel, listener: channel.getListener(listenerId) };
+  }
+
+  /** Creates and registers a listener of the channel (not started). */
+  async subscribe(channelId: string): Promise<MessageQueueListener> {
+    const channel = this.get(channelId);
+    const listener = new MessageQueueListener();
+    await channel.registerListener(listener);
+    return listener;
+  }
+
+  /** Stops and removes the listener with its queue. */
+  async unsubscribe(channelId: string, listenerId: string): Promise<void> {
+    const { channel, listener } = await this.findListener(channelId, listenerId);
+    listener.stopSync();
+    await channel.removeListener(listenerId);
+  }
+
+  /** {@link rm}, as {@link ServiceChannels} has it. */
+  async remove(id: string): Promise<void> {
+    await this.rm(id);
+  }
+
+  /** {@link getAllIds}, as {@link ServiceChannels} has it. */
+  async channelIds(): Promise<string[]> {
+    return this.getAllIds();
+  }
+
+  /** Ids of the channel's listeners, in registration order. */
+  async listenerIds(channelId: string): Promise<string[]> {
+    return this.get(channelId).getListenerIds();
+  }
+
+  /** Nothing to release: channels in memory go with the process. */
+  async close(): Promise<void> {}
 }

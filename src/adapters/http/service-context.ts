@@ -1,8 +1,8 @@
 /** What the service's route plugins share, as `app.eric` (a Fastify decoration). */
-import type { ChannelRegistry } from './channel-registry.js';
 import type { JobHandlers } from './jobs/job-handlers.js';
 import type { JobStore } from './jobs/job-store.js';
 import type { OpenStreams } from './open-streams.js';
+import type { ServiceChannels } from './service-channels.js';
 
 /** Settings of the service's event streams (see `writeEventStream` for each). */
 export interface StreamSettings {
@@ -18,8 +18,8 @@ export interface StreamSettings {
 
 /** The service's state, for its route plugins (and plugins added later: jobs, a page). */
 export interface ServiceContext {
-  /** The channels. */
-  readonly channels: ChannelRegistry;
+  /** The channels (in this process, or in Redis). */
+  readonly channels: ServiceChannels;
   /** Open streams and histories, per listener. */
   readonly streams: OpenStreams;
   /** Stream settings. */

@@ -41,7 +41,7 @@ export async function serviceStats(context: ServiceContext): Promise<ServiceStat
     maxWorkers: jobs.settings.maxWorkers,
     handlers: context.handlers.names(),
     streams: { listeners: context.streams.size, jobs: jobs.openStreams },
-    queuedMessages: Object.fromEntries(await context.channels.queuedMessages()),
+    queuedMessages: Object.fromEntries((await context.channels.queuedMessages?.()) ?? []),
     jobs: jobs.countByState(),
     rows: { processed: jobs.totals.rowsProcessed, failed: jobs.totals.rowsFailed },
     rowsPerSecond,

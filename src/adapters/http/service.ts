@@ -20,6 +20,7 @@ import { ericApiRoutes } from './routes/eric-api.js';
 import { jobRoutes } from './routes/jobs.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { streamRoutes } from './routes/stream.js';
+import { isServiceChannels, type ServiceChannels } from './service-channels.js';
 import type { ServiceContext, StreamSettings } from './service-context.js';
 
 /** A pino level, or `silent`. */
@@ -27,8 +28,12 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 
 /** Options of {@link createService}. */
 export interface ServiceOptions {
-  /** The channels served; a new, empty registry by default. */
-  channels?: ChannelRegistry;
+  /**
+   * The channels served: a `ChannelRegistry` (in this process; a new, empty one by default)
+   * or a `RedisChannelRegistry` (in Redis: shared by service processes, kept across
+   * restarts). The service closes it once it has closed.
+   */
+  channels?: ServiceChannels;
   /**
    * When set, every request must carry `Authorization: Bearer <token>` (streams may pass
    * `?token=<token>` instead, for browsers' `EventSource`); others get 401.
@@ -131,7 +136,9 @@ export function createService(options: ServiceOptions = {}): FastifyInstance {
   if (token !== undefined && (typeof token !== 'string' || token.length === 0)) {
     throw new TypeError(`token must be a non-empty string, got ${describeValue(token)}`);
   }
-  if (!(channels instanceof ChannelRegistry)) throw new TypeError(`channels must be a ChannelRegistry, got ${describeValue(channels)}`);
+  if (!isServiceChannels(channels)) {
+    throw new TypeError(`channels must be a ChannelRegistry or a RedisChannelRegistry (ServiceChannels), got ${describeValue(channels)}`);
+  }
 
   const app = Fastify({
     logger: { level: logLevel },
@@ -175,6 +182,11 @@ export function createService(options: ServiceOptions = {}): FastifyInstance {
   app.addHook('preClose', async () => {
     closing.abort();
     await streams.closeAll();
+  });
+  // Once the streams have ended (and handed back what they took): a Redis registry's
+  // connections are needed until then.
+  app.addHook('onClose', async () => {
+    await channels.close();
   });
   return app;
 }

@@ -1,22 +1,34 @@
 import { Deserializer } from 'node:v8';
 import PQueue from 'p-queue';
 import type { MessageQueueListener } from '../listener.js';
-import type { MessageContract, Payload } from '../message.js';
+import type { MessageContract } from '../message.js';
 import type { WorkerListener } from '../worker-listener.js';
 import { BatchSizer } from './batch-sizer.js';
 import type { BatchResult, ContextAddress, SerializedError } from './protocol.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /**
- * Reports one message's outcome: `result` is the message to adapt (for a worker result, the
- * message's type with the handler's data as payload), or `error` when its handler failed.
+ * Reports the outcomes of `count` consecutive messages of a batch, from index `start`: one
+ * call for a whole worker batch, so that the run does its bookkeeping once per batch.
+ * `results[k]` is the handler's data for message `start + k`, or `results` is `undefined`
+ * when each message is its own result (a main-thread `onMessage`). `errors[k]`, when set, is
+ * that message's failure (its `results` entry is then meaningless); `errors` is `undefined`
+ * when none failed.
  */
-export type Emit = (index: number, result: MessageContract | undefined, error?: unknown) => void;
+export type Emit = (
+  start: number,
+  count: number,
+  results: readonly unknown[] | undefined,
+  errors: readonly unknown[] | undefined,
+) => void;
 
 /** Runs popped messages somewhere: worker threads or the main thread. */
 export interface Executor {
-  /** Called once before anything is popped; a rejection fails the run (nothing popped). */
-  prepare(): Promise<void>;
+  /**
+   * Called once before anything is popped; a rejection fails the run (nothing popped).
+   * `undefined` when there is nothing to wait for (the handler was loaded already).
+   */
+  prepare(): Promise<void> | undefined;
   /** How many messages to pop for the next `submit`; 0 when busy. */
   wanted(): number;
   /** Processes `batch`, calling `emit` once per message; resolves when all are emitted, never rejects. */
@@ -69,7 +81,7 @@ export class PoolExecutor implements Executor {
     this.#sizer = new BatchSizer(options.targetBatchMilliseconds, options.maxBatchSize);
   }
 
-  prepare(): Promise<void> {
+  prepare(): Promise<void> | undefined {
     const { handler, exportName, loadTimeoutMs } = this.#listener;
     return this.#pool.checkHandler(handler, exportName, this.#context, loadTimeoutMs);
   }
@@ -84,20 +96,24 @@ export class PoolExecutor implements Executor {
     this.#inFlight += 1;
     try {
       let result: BatchResult | null;
+      // With a time limit every task has a thread to itself (see `#run`).
+      const isolated = this.#listener.timeoutMs !== undefined;
       try {
-        result = await this.#run(batch);
+        result = await this.#run(batch, isolated);
       } catch (error) {
-        if (batch.length === 1) {
-          emit(0, undefined, error);
+        if (batch.length === 1 && isolated) {
+          emit(0, 1, undefined, [error]);
           return;
         }
-        // The thread died (or timed out) mid-batch: find the culprit by running each message alone.
-        const retry = (msg: MessageContract, i: number): Promise<void> => this.#run([msg]).then(
+        // The thread died (or timed out) mid-batch, or while this task waited in it behind
+        // another (a thread holds its next task): find the culprit by running each message
+        // alone, on a thread of its own.
+        const retry = (msg: MessageContract, i: number): Promise<void> => this.#run([msg], true).then(
           (single) => {
             this.#sizer.record(1, single?.elapsed ?? 0);
-            this.#emitAll([msg], single, (_j, r, e) => emit(i, r, e));
+            this.#emitAll(i, single, emit);
           },
-          (singleError: unknown) => emit(i, undefined, singleError),
+          (singleError: unknown) => emit(i, 1, undefined, [singleError]),
         );
         if (this.#listener.timeoutMs === undefined) {
           await Promise.all(batch.map(retry));
@@ -108,30 +124,43 @@ export class PoolExecutor implements Executor {
         return;
       }
       this.#sizer.record(batch.length, result?.elapsed ?? 0);
-      this.#emitAll(batch, result, emit);
+      this.#emitAll(0, result, emit);
     } finally {
       this.#inFlight -= 1;
     }
   }
 
   /**
-   * Runs a batch in a thread. With a `timeoutMs`, a batch gets that limit on top of twice the
+   * Runs a batch in a thread (`isolated`: on a thread of its own). With a `timeoutMs`, a
+   * batch (always isolated) gets that limit on top of twice the
    * time its messages are expected to take (from the measured per-message time), so a stuck
    * message is caught about `timeoutMs` after its batch started, whatever the batch size; past
    * it the thread is ended and the task rejects with a `TimeoutError`.
    */
-  async #run(batch: MessageContract[]): Promise<BatchResult | null> {
+  async #run(batch: MessageContract[], isolated: boolean): Promise<BatchResult | null> {
     const { handler, exportName, timeoutMs, concurrency } = this.#listener;
     // Read through the getters: class instances (UniqueMessage's private fields) do not
     // survive structured cloning.
-    const types = new Array<string>(batch.length);
-    const payloads = new Array<unknown>(batch.length);
-    for (let i = 0; i < batch.length; i += 1) {
-      types[i] = batch[i]!.type;
-      payloads[i] = batch[i]!.payload;
+    const count = batch.length;
+    const payloads = new Array<unknown>(count);
+    const first = count > 0 ? batch[0]!.type : '';
+    let uniform = true;
+    for (let i = 0; i < count; i += 1) {
+      const msg = batch[i]!;
+      payloads[i] = msg.payload;
+      if (uniform && msg.type !== first) uniform = false;
+    }
+    let types: string | string[] = first;
+    if (!uniform) {
+      types = new Array<string>(count);
+      for (let i = 0; i < count; i += 1) types[i] = batch[i]!.type;
     }
     const task = { handler, exportName, types, payloads, context: this.#context, concurrency };
-    if (timeoutMs === undefined) return this.#pool.run(task);
+    if (timeoutMs === undefined) {
+      // A task with a signal gets a thread to itself (piscina gives such a task an idle thread,
+      // and that thread nothing else until it is done): a retry cannot die of another task.
+      return isolated ? this.#pool.run(task, new AbortController().signal) : this.#pool.run(task);
+    }
     const expected = batch.length > 1 ? 2 * batch.length * (this.#sizer.perMessageMilliseconds || 0) : 0;
     const budget = Math.ceil(timeoutMs + expected);
     const signal = AbortSignal.timeout(budget);
@@ -150,15 +179,11 @@ export class PoolExecutor implements Executor {
     }
   }
 
-  #emitAll(batch: MessageContract[], result: BatchResult | null, emit: Emit): void {
+  #emitAll(start: number, result: BatchResult | null, emit: Emit): void {
     if (result === null) throw new Error('internal: a batch task returned no result');
-    const { errors } = result;
-    const data = decodeResults(result.encoded);
-    for (let i = 0; i < batch.length; i += 1) {
-      const error = errors?.[i];
-      if (error !== undefined) emit(i, undefined, reviveError(error));
-      else emit(i, { type: batch[i]!.type, payload: data[i] as Payload });
-    }
+    const data = result.data ?? decodeResults(result.encoded!);
+    const errors = result.errors === null ? undefined : result.errors.map((error) => (error === undefined ? undefined : reviveError(error)));
+    emit(start, data.length, data, errors);
   }
 }
 
@@ -177,7 +202,9 @@ export class MainThreadExecutor implements Executor {
     this.#queue = new PQueue({ concurrency });
   }
 
-  async prepare(): Promise<void> {}
+  prepare(): undefined {
+    return undefined;
+  }
 
   wanted(): number {
     // Keep as many waiting as running, so a finishing handler finds the next one ready.
@@ -187,8 +214,8 @@ export class MainThreadExecutor implements Executor {
   async submit(batch: MessageContract[], emit: Emit): Promise<void> {
     const listener = this.#listener;
     await Promise.all(batch.map((msg, i) => this.#queue.add(() => listener.onMessage(msg)).then(
-      () => emit(i, msg),
-      (error: unknown) => emit(i, undefined, error),
+      () => emit(i, 1, undefined, undefined),
+      (error: unknown) => emit(i, 1, undefined, [error]),
     )));
   }
 }

@@ -1,78 +1,120 @@
+import type { MessageContract } from '../message.js';
+
 /**
- * Results waiting for the consumer. Two orders: `CompletionBuffer` hands results out as
- * they arrive; `OrderedBuffer` holds each until every result dispatched before it is out.
- * Both are plain arrays with a moving head: no allocation per item beyond the slot.
+ * The messages of one submitted batch, with which of them the consumer has taken: what a run
+ * hands back to the queue when it ends early is every message not yet taken, in pop order.
  */
-export interface ResultBuffer<T> {
-  /** Adds the result of the message with sequence number `seq` (0, 1, 2… in pop order). */
-  put(seq: number, value: T): void;
-  /** Whether `take()` has something to return. */
-  readonly hasReady: boolean;
-  /** Removes and returns the next result; call only when `hasReady`. */
-  take(): T;
-  /** Sequence number of the result `take()` returned last. */
-  readonly takenSeq: number;
-  /** Results held (ready or waiting for earlier ones). */
-  readonly size: number;
+export class BatchRecord {
+  /** Sequence number of `messages[0]` (0, 1, 2… in pop order across the run). */
+  readonly base: number;
+  readonly messages: readonly MessageContract[];
+  /** 1 at each index the consumer has taken. */
+  readonly #taken: Uint8Array;
+  /** Messages not yet taken. */
+  left: number;
+
+  constructor(base: number, messages: readonly MessageContract[]) {
+    this.base = base;
+    this.messages = messages;
+    this.#taken = new Uint8Array(messages.length);
+    this.left = messages.length;
+  }
+
+  /** Marks `count` messages from `index` as taken. */
+  markTaken(index: number, count: number): void {
+    if (count === 1) this.#taken[index] = 1;
+    else this.#taken.fill(1, index, index + count);
+    this.left -= count;
+  }
+
+  /** The messages not taken yet, in pop order. */
+  untaken(): MessageContract[] {
+    const out: MessageContract[] = [];
+    for (let i = 0; i < this.messages.length; i += 1) if (this.#taken[i] === 0) out.push(this.messages[i]!);
+    return out;
+  }
+}
+
+/**
+ * Results of consecutive messages of one batch, ready for the consumer: a worker batch is one
+ * chunk (its events made in one go), a main-thread result a chunk of one. `pos` moves as the
+ * consumer takes them.
+ */
+export class Chunk<T> {
+  readonly record: BatchRecord;
+  /** Index in `record.messages` of `events[0]`. */
+  readonly offset: number;
+  readonly events: T[];
+  pos = 0;
+
+  constructor(record: BatchRecord, offset: number, events: T[]) {
+    this.record = record;
+    this.offset = offset;
+    this.events = events;
+  }
+
+  /** Sequence number of `events[0]`. */
+  get seq(): number {
+    return this.record.base + this.offset;
+  }
+}
+
+/**
+ * Chunks waiting for the consumer. Two orders: `CompletionBuffer` hands chunks out as they
+ * arrive; `OrderedBuffer` holds each until every result popped before it is out. Both cost
+ * per chunk, not per result.
+ */
+export interface ChunkBuffer<T> {
+  put(chunk: Chunk<T>): void;
+  /** The chunk to take from next (not exhausted), or `undefined` when none is ready. */
+  current(): Chunk<T> | undefined;
+  /** Drops `current()`, which the consumer has exhausted. */
+  shift(): void;
 }
 
 /** Completion order: first in, first out. */
-export class CompletionBuffer<T> implements ResultBuffer<T> {
-  #items: T[] = [];
-  #seqs: number[] = [];
+export class CompletionBuffer<T> implements ChunkBuffer<T> {
+  #chunks: Chunk<T>[] = [];
   #head = 0;
-  takenSeq = -1;
 
-  put(seq: number, value: T): void {
-    this.#items.push(value);
-    this.#seqs.push(seq);
+  put(chunk: Chunk<T>): void {
+    this.#chunks.push(chunk);
   }
 
-  get hasReady(): boolean {
-    return this.#head < this.#items.length;
+  current(): Chunk<T> | undefined {
+    return this.#chunks[this.#head];
   }
 
-  take(): T {
-    const value = this.#items[this.#head]!;
-    this.takenSeq = this.#seqs[this.#head]!;
+  shift(): void {
+    this.#chunks[this.#head] = undefined as never;
     this.#head += 1;
-    // Compact once the consumed prefix dominates, so the arrays never grow without bound.
-    if (this.#head >= 1024 && this.#head * 2 >= this.#items.length) {
-      this.#items = this.#items.slice(this.#head);
-      this.#seqs = this.#seqs.slice(this.#head);
+    // Compact once the consumed prefix dominates, so the array never grows without bound.
+    if (this.#head === this.#chunks.length) {
+      this.#chunks = [];
+      this.#head = 0;
+    } else if (this.#head >= 1024 && this.#head * 2 >= this.#chunks.length) {
+      this.#chunks = this.#chunks.slice(this.#head);
       this.#head = 0;
     }
-    return value;
-  }
-
-  get size(): number {
-    return this.#items.length - this.#head;
   }
 }
 
-/** Dispatch order: a reorder buffer keyed by sequence number. */
-export class OrderedBuffer<T> implements ResultBuffer<T> {
-  readonly #waiting = new Map<number, T>();
+/** Dispatch (pop) order: a reorder buffer keyed by the sequence number of each chunk's first result. */
+export class OrderedBuffer<T> implements ChunkBuffer<T> {
+  readonly #waiting = new Map<number, Chunk<T>>();
   #next = 0;
-  takenSeq = -1;
 
-  put(seq: number, value: T): void {
-    this.#waiting.set(seq, value);
+  put(chunk: Chunk<T>): void {
+    this.#waiting.set(chunk.seq, chunk);
   }
 
-  get hasReady(): boolean {
-    return this.#waiting.has(this.#next);
+  current(): Chunk<T> | undefined {
+    return this.#waiting.get(this.#next);
   }
 
-  take(): T {
-    const value = this.#waiting.get(this.#next)!;
+  shift(): void {
+    const chunk = this.#waiting.get(this.#next)!;
     this.#waiting.delete(this.#next);
-    this.takenSeq = this.#next;
-    this.#next += 1;
-    return value;
-  }
-
-  get size(): number {
-    return this.#waiting.size;
+    this.#next += chunk.events.length;
   }
 }

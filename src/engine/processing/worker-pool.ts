@@ -58,14 +58,17 @@ export class WorkerPool {
   readonly #resourceLimits: ResourceLimits | undefined;
   /** Handler modules that passed the load check (module URL + export). */
   readonly #checked = new Map<string, Promise<void>>();
+  /** The keys of `#checked` whose check has passed: nothing left to wait for. */
+  readonly #passed = new Set<string>();
+  readonly #maxThreads: number;
+  /** Settles once every thread of the pool has started (piscina's 'workerCreate' for each). */
+  readonly #allStarted: Promise<void>;
   /** Aborted by `close()`: ends load checks still running (a module that never finishes loading). */
   readonly #closing = new AbortController();
-  readonly #maxThreads: number;
   /** Tasks handed to piscina and not yet settled (load checks excluded). */
   #running = 0;
 
   constructor(options: WorkerPoolOptions) {
-    this.#maxThreads = options.maxThreads;
     this.#channelId = options.channelId;
     this.#resourceLimits = options.resourceLimits;
     this.#piscina = new Piscina<BatchTask, BatchResult | null>({
@@ -83,6 +86,11 @@ export class WorkerPool {
       // left behind make progress between tasks. 'sync' saves one event-loop hop per task,
       // which batching already amortises (measured: no difference in bench/engine.bench.js).
       atomics: 'async',
+      // Each thread holds its next task while it runs one (the batch runner runs them one
+      // after another), so a thread that finishes a batch starts the next at once instead of
+      // idling for a round trip through the main thread. A task with a signal (a time
+      // limit) still gets a thread to itself.
+      concurrentTasksPerWorker: 2,
       // Timing histograms cost per task and we measure handler time ourselves.
       recordTiming: false,
       // After this, close() ends threads whose tasks still run (their messages were handed back).
@@ -92,6 +100,15 @@ export class WorkerPool {
     // piscina emits 'error' when a thread dies with no task in flight (it is replaced, and no
     // message was lost); an emitter without an 'error' listener would crash the process.
     this.#piscina.on('error', (error: unknown) => debug('a worker thread died while idle: %o', error));
+    // piscina emits 'workerCreate' when a thread is ready for tasks.
+    this.#maxThreads = options.maxThreads;
+    this.#allStarted = new Promise<void>((resolve) => {
+      let started = 0;
+      this.#piscina.on('workerCreate', () => {
+        started += 1;
+        if (started >= options.maxThreads) resolve();
+      });
+    });
     this.#endpointName = `eric-sse:${options.channelId}:${Math.random().toString(36).slice(2)}`;
     this.#endpoint = new BroadcastChannel(this.#endpointName);
     // The callback endpoint must never keep the process alive by itself.
@@ -125,11 +142,12 @@ export class WorkerPool {
 
   /**
    * Imports the handler module in a thread and checks its export, once per module and
-   * export. Rejects with an Error that names the module when it cannot be loaded, and when
+   * export; `undefined` once that check has passed. Rejects with an Error that names the module when it cannot be loaded, and when
    * loading takes longer than `loadTimeoutMs` (the thread is then ended and replaced).
    */
-  checkHandler(handler: string, exportName: string, context: ContextAddress, loadTimeoutMs: number): Promise<void> {
+  checkHandler(handler: string, exportName: string, context: ContextAddress, loadTimeoutMs: number): Promise<void> | undefined {
     const key = `${handler}#${exportName}`;
+    if (this.#passed.has(key)) return undefined;
     let check = this.#checked.get(key);
     if (check === undefined) {
       const timeout = AbortSignal.timeout(loadTimeoutMs);
@@ -138,6 +156,7 @@ export class WorkerPool {
       check = this.#piscina.run(task, { signal: bound.signal }).then(
         () => {
           bound.dispose();
+          this.#passed.add(key);
         },
         (error: unknown) => {
           bound.dispose();
@@ -148,6 +167,34 @@ export class WorkerPool {
       this.#checked.set(key, check);
     }
     return check;
+  }
+
+  /**
+   * Waits until every thread has started, then has each import the handler module (one load
+   * check per thread, each on a thread of its own, all at once). Bounded like `checkHandler`
+   * by `loadTimeoutMs`, and ended by `close()`; rejects as it does.
+   */
+  async warmUp(handler: string, exportName: string, context: ContextAddress, loadTimeoutMs: number): Promise<void> {
+    await this.checkHandler(handler, exportName, context, loadTimeoutMs);
+    const timeout = AbortSignal.timeout(loadTimeoutMs);
+    const bound = new LinkedSignal([timeout, this.#closing.signal]);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const onAbort = (): void => reject(bound.signal.reason);
+        if (bound.signal.aborted) return onAbort();
+        bound.signal.addEventListener('abort', onAbort, { once: true });
+        this.#allStarted.then(() => {
+          bound.signal.removeEventListener('abort', onAbort);
+          resolve();
+        }, reject);
+      });
+      const task = { handler, exportName, types: [], payloads: [], check: true, context };
+      await Promise.all(Array.from({ length: this.#maxThreads }, () => this.#piscina.run(task, { signal: bound.signal })));
+    } catch (error) {
+      throw loadError(handler, error, timeout.aborted ? loadTimeoutMs : undefined, this.#resourceLimits);
+    } finally {
+      bound.dispose();
+    }
   }
 
   /**

@@ -3,6 +3,7 @@
  * answers, so that its clients work unchanged: channels, listeners, dispatch and broadcast.
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { InvalidChannelException } from '../../../engine/errors.js';
 import { Message, type Payload } from '../../../engine/message.js';
 import { ignoreBodies } from './ignore-bodies.js';
 
@@ -31,46 +32,60 @@ const kNull = 'null';
 async function bodilessRoutes(app: FastifyInstance): Promise<void> {
   const { channels, streams } = app.eric;
 
-  app.get('/channels', async () => channels.getAllIds());
+  app.get('/channels', async () => channels.channelIds());
 
   app.put<{ Querystring: { channel_id?: string } }>(
     '/create',
     { schema: { querystring: { type: 'object', properties: { channel_id: kIdSchema } } } },
     async (request, reply) => {
       const id = request.query.channel_id;
-      if (id !== undefined && channels.has(id)) {
+      try {
+        return { channel_id: (await channels.create(id)).id };
+      } catch (error) {
+        if (id === undefined || !(error instanceof InvalidChannelException)) throw error;
         return reply.code(409).send({ message: `channel_id: a channel with id ${JSON.stringify(id)} already exists` });
       }
-      return { channel_id: channels.add(id).id };
     },
   );
 
   app.post<{ Querystring: { channel_id: string } }>(
     '/subscribe',
     { schema: { querystring: { type: 'object', required: ['channel_id'], properties: { channel_id: { type: 'string' } } } } },
-    async (request) => ({ listener_id: channels.get(request.query.channel_id).addListener().id }),
+    async (request) => ({ listener_id: (await channels.subscribe(request.query.channel_id)).id }),
   );
 
   app.delete<{ Params: { channelId: string; listenerId: string } }>('/listener/:channelId/:listenerId', async (request, reply) => {
     const { channelId, listenerId } = request.params;
-    const channel = channels.get(channelId);
-    channel.getListener(listenerId).stopSync();
-    await channel.removeListener(listenerId);
+    await channels.unsubscribe(channelId, listenerId);
     streams.forget(channelId, listenerId);
     return reply.type('application/json').send(kNull);
   });
 
   app.delete<{ Params: { channelId: string } }>('/channel/:channelId', async (request, reply) => {
     const { channelId } = request.params;
-    await channels.rm(channelId);
+    await channels.remove(channelId);
     streams.forget(channelId);
     return reply.type('application/json').send(kNull);
   });
 
   app.get('/', async (request, reply) => {
     if (prefersHtml(request.headers.accept)) return reply.redirect('/ui/', 302);
+    const ids = await channels.channelIds();
+    const listeners = await Promise.all(
+      ids.map(async (id) => {
+        try {
+          return await channels.listenerIds(id);
+        } catch (error) {
+          if (error instanceof InvalidChannelException) return undefined; // deleted since it was listed: left out
+          throw error;
+        }
+      }),
+    );
     const answer: Record<string, string[]> = {};
-    for (const id of channels.getAllIds()) answer[id] = channels.get(id).getListenerIds();
+    ids.forEach((id, i) => {
+      const listenerIds = listeners[i];
+      if (listenerIds !== undefined) answer[id] = listenerIds;
+    });
     return answer;
   });
 }
@@ -94,7 +109,8 @@ async function messageRoutes(app: FastifyInstance): Promise<void> {
     async (request, reply) => {
       const { channel_id: channelId, listener_id: listenerId } = request.query;
       const { type, payload } = request.body;
-      await channels.get(channelId).dispatch(listenerId, new Message(type, payload));
+      const { channel } = await channels.findListener(channelId, listenerId);
+      await channel.dispatch(listenerId, new Message(type, payload));
       return reply.type('application/json').send(kNull);
     },
   );
@@ -109,7 +125,7 @@ async function messageRoutes(app: FastifyInstance): Promise<void> {
     },
     async (request, reply) => {
       const { type, payload } = request.body;
-      await channels.get(request.query.channel_id).broadcast(new Message(type, payload));
+      await (await channels.find(request.query.channel_id)).broadcast(new Message(type, payload));
       return reply.type('application/json').send(kNull);
     },
   );
