@@ -105,6 +105,11 @@ function untilStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | 
   });
 }
 
+/** Whether `value` is a promise or another thenable (what an async iterator's `next()` gives). */
+function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
+}
+
 /** Rows per second over a sliding window of about a second. */
 class RateMeter {
   readonly #samples: Array<{ at: number; done: number }> = [];
@@ -279,7 +284,10 @@ export class ProcessingJob {
       for (;;) {
         while (index - this.#done >= this.#maxPendingRows && !stop.aborted) await this.#finished.wait(stop).catch(() => undefined);
         if (stop.aborted) break;
-        const next = await untilStopped(Promise.resolve(iterator.next()), stop);
+        const step = iterator.next();
+        // Only an async source can block (a client that stopped sending): race it with a
+        // cancel. A sync one (an array of rows) answers at once, without a listener per row.
+        const next = isThenable(step) ? await untilStopped(Promise.resolve(step), stop) : step;
         if (next === undefined || next.done) break;
         const row: unknown = next.value;
         if (row instanceof RowError) {
