@@ -85,3 +85,17 @@ describe('jobs routes: validation and listing', () => {
     expect(() => createService({ logLevel: 'silent', jobs: { maxWorkers: 0 } })).toThrow(/jobs\.maxWorkers must be an integer >= 1, got 0 \(number\)/);
   });
 });
+
+describe('jobs routes: bounds', () => {
+  it('beyond maxRunningJobs running jobs, POST /jobs answers 429 saying why; once one ends, jobs start again', async () => {
+    const { base, submit, post } = await startJobService({ jobs: { maxRunningJobs: 1 } });
+    const first = await submit({ handler: 'slow', rows: Array.from({ length: 5000 }, (_, n) => ({ n, ms: 5 })), workers: 1 });
+    const refused = await post({ handler: 'rows', rows: [1] });
+    expect(refused.status).toBe(429);
+    expect(((await refused.json()) as { message: string }).message).toMatch(/^1 jobs are running, the most this service runs at once \(maxRunningJobs\)/);
+    const ndjson = await fetch(`${base}/jobs?handler=rows`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: '1\n2\n' });
+    expect(ndjson.status).toBe(429);
+    await fetch(`${base}/jobs/${first}`, { method: 'DELETE' });
+    await submit({ handler: 'rows', rows: [1] });
+  });
+});

@@ -82,7 +82,12 @@ export function httpCommand(address: string, values: FlagValues, env: NodeJS.Pro
   }
   options.handlers = handlers;
   const jobs: NonNullable<ServiceOptions['jobs']> = {};
-  const jobFlags = { 'max-workers': 'maxWorkers', 'job-history-size': 'historySize', 'job-body-limit': 'bodyLimit' } as const;
+  const jobFlags = {
+    'max-workers': 'maxWorkers',
+    'max-running-jobs': 'maxRunningJobs',
+    'job-history-size': 'historySize',
+    'job-body-limit': 'bodyLimit',
+  } as const;
   for (const [flag, key] of Object.entries(jobFlags)) {
     const value = parseCount(`--${flag}`, stringFlag(values, flag));
     if (value === undefined) continue;

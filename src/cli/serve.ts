@@ -37,6 +37,7 @@ Processing jobs over HTTP (POST /jobs, GET /jobs/J/stream, ...; GET /handlers li
                              (repeatable); e.g. --handler cpu=examples/jobs/handlers.js#cpu
   --max-workers N            most worker threads one job may use; a job asking for more gets N
                              (default: os.availableParallelism(), here ${os.availableParallelism()})
+  --max-running-jobs N       most jobs running at once; one more gets 429 (default 16)
   --job-history-size N       events kept per job for late and resuming readers (default 100000)
   --job-body-limit N         largest JSON body of POST /jobs, in bytes (default 67108864);
                              application/x-ndjson bodies are streamed and have no limit
@@ -65,6 +66,7 @@ const kOptions = {
   redis: { type: 'string' },
   handler: { type: 'string', multiple: true },
   'max-workers': { type: 'string' },
+  'max-running-jobs': { type: 'string' },
   'job-history-size': { type: 'string' },
   'job-body-limit': { type: 'string' },
   socket: { type: 'string' },
@@ -86,6 +88,7 @@ const kHttpOnly = [
   'redis',
   'handler',
   'max-workers',
+  'max-running-jobs',
   'job-history-size',
   'job-body-limit',
 ];

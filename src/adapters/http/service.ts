@@ -85,6 +85,7 @@ const kJobSettingMinimums: Readonly<Record<keyof JobSettings, number>> = {
   maxFinishedJobs: 0,
   maxWorkers: 1,
   bodyLimit: 1,
+  maxRunningJobs: 1,
 };
 
 function jobSettingsOf(jobs: Partial<JobSettings> = {}): JobSettings {
@@ -94,6 +95,7 @@ function jobSettingsOf(jobs: Partial<JobSettings> = {}): JobSettings {
     maxFinishedJobs: 20,
     maxWorkers: os.availableParallelism(),
     bodyLimit: 64 * 1024 * 1024,
+    maxRunningJobs: 16,
   };
   for (const key of Object.keys(settings) as Array<keyof JobSettings>) {
     if (jobs[key] !== undefined) settings[key] = checkJobSetting(key, jobs[key], kJobSettingMinimums[key]);

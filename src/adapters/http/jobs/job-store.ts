@@ -32,6 +32,12 @@ export interface JobSettings {
   maxWorkers: number;
   /** Largest JSON body of `POST /jobs`, in bytes (NDJSON bodies are streamed and unlimited). @default 67108864 (64 MiB) */
   bodyLimit: number;
+  /**
+   * Most jobs running at once (each has its own worker threads): one more is refused with 429
+   * until one ends, so that a flood of jobs cannot exhaust the machine.
+   * @default 16
+   */
+  maxRunningJobs: number;
 }
 
 /** What a job is asked to do. */
@@ -74,6 +80,13 @@ export interface JobStatus {
   elapsedMs: number;
   /** Why the job itself failed (not a row: say, its module cannot be loaded). */
   error?: string;
+}
+
+/** A job refused because `maxRunningJobs` are running: answered 429. */
+export class TooManyJobsError extends Error {
+  override readonly name = 'TooManyJobsError';
+  /** The HTTP status the service answers with. */
+  readonly statusCode = 429;
 }
 
 /** An unknown (or forgotten) job id: answered 404. */
@@ -239,6 +252,10 @@ export class JobStore {
   /** Starts a job over `rows` and keeps it. Throws a TypeError/RangeError for bad options. */
   start(rows: AsyncIterable<unknown> | Iterable<unknown>, request: JobRequest): StoredJob {
     if (this.#closed) throw new Error('The service is closing: no new jobs');
+    const running = this.countByState().running;
+    if (running >= this.settings.maxRunningJobs) {
+      throw new TooManyJobsError(`${running} jobs are running, the most this service runs at once (maxRunningJobs); retry when one has ended`);
+    }
     const history = new JobLog(this.settings.historySize, this.#epoch);
     const stored = new StoredJob(rows, request, history, (done, failed) => {
       this.totals.rowsProcessed += done;

@@ -95,7 +95,13 @@ function submitRoute(app: FastifyInstance): void {
       total: countParameter('total', query.total),
     });
     const upload = uploadStream(input);
-    const stored = jobs.start(ndjsonRows(upload.rows), job);
+    let stored;
+    try {
+      stored = jobs.start(ndjsonRows(upload.rows), job);
+    } catch (error) {
+      upload.release(); // the upload drains instead of stalling
+      throw error;
+    }
     void stored.finished.then(() => upload.release());
     reply.log.info({ jobId: stored.id, handler: stored.handler, workers: stored.job.workers }, 'job started');
     // The answer is written at once (and `Location` names the job), but the response ends only
