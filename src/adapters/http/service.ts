@@ -14,6 +14,7 @@ import { errorHandler, notFoundHandler } from './errors.js';
 import { OpenStreams } from './open-streams.js';
 import { ericApiRoutes } from './routes/eric-api.js';
 import { streamRoutes } from './routes/stream.js';
+import { uiRoutes } from './routes/ui.js';
 import type { ServiceContext, StreamSettings } from './service-context.js';
 
 /** A pino level, or `silent`. */
@@ -42,6 +43,11 @@ export interface ServiceOptions {
   logLevel?: LogLevel;
   /** Event-stream settings; each has its default (see {@link StreamSettings}). */
   stream?: Partial<StreamSettings>;
+  /**
+   * Serve the live page at `/ui/` (its static files need no token; its API calls do).
+   * @default true
+   */
+  page?: boolean;
 }
 
 const kDefaultStreamSettings: Readonly<StreamSettings> = {
@@ -120,6 +126,7 @@ export function createService(options: ServiceOptions = {}): FastifyInstance {
   if (token !== undefined) void app.register(bearerAuth, { token });
   void app.register(ericApiRoutes);
   void app.register(streamRoutes);
+  if (options.page !== false) void app.register(uiRoutes);
   // Node hands CONNECT (and Upgrade) requests to these events, not to Fastify; without a
   // listener it would drop the connection silently. Answer them: the service tunnels nothing.
   const refusal = JSON.stringify({ message: 'CONNECT and Upgrade requests are not served here' });

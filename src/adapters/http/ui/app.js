@@ -1,0 +1,92 @@
+// The live page's entry: wires the views to the service and keeps them in step with it.
+
+import { get, setToken } from './api.js';
+import { ChannelsView } from './channels-view.js';
+import { CompareView } from './compare-view.js';
+import { Connection } from './connection.js';
+import { byId, el } from './dom.js';
+import { JobView } from './job-view.js';
+
+const kFallbackMaxWorkers = 4;
+
+let running = 0;
+let serviceUp = false;
+
+function updateControls() {
+  const free = serviceUp && running === 0;
+  jobView.setEnabled(free);
+  compareView.setEnabled(free);
+}
+
+function onBusy(isBusy) {
+  running += isBusy ? 1 : -1;
+  updateControls();
+}
+
+const jobView = new JobView({ onBusy });
+const compareView = new CompareView({ maxWorkers: kFallbackMaxWorkers, onBusy });
+const channelsView = new ChannelsView({ refresh: () => connection.poll() });
+
+/** Names of `GET /handlers`' answer: an array of names (or of `{ name }`), or `{ handlers }`. */
+function handlerNames(answer) {
+  const list = Array.isArray(answer) ? answer : Array.isArray(answer?.handlers) ? answer.handlers : [];
+  return list.map((entry) => (typeof entry === 'string' ? entry : entry?.name)).filter((name) => typeof name === 'string');
+}
+
+/** The service's most workers a job may use, when the answer says it. */
+function maxWorkersOf(answer) {
+  const value = answer?.maxWorkers ?? answer?.max_workers;
+  return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+async function loadHandlers() {
+  const select = byId('handler');
+  const workers = byId('workers');
+  const note = byId('handler-note');
+  try {
+    const answer = await get('/handlers');
+    const names = handlerNames(answer);
+    const previous = select.value;
+    select.replaceChildren(...names.map((name) => el('option', { value: name }, name)));
+    if (names.includes(previous)) select.value = previous;
+    note.textContent = names.length === 0 ? 'The service has no handlers: start it with --handler name=path/to/module.js.' : '';
+    const max = maxWorkersOf(answer) ?? kFallbackMaxWorkers;
+    workers.max = String(max);
+    if (Number(workers.value) > max) workers.value = String(max);
+    byId('workers-max').textContent = `(up to ${max})`;
+    compareView.maxWorkers = max;
+  } catch (error) {
+    note.textContent = `Could not list the handlers: ${error.message}`;
+  }
+}
+
+const connection = new Connection({
+  map: (map) => channelsView.update(map),
+  up: () => {
+    serviceUp = true;
+    byId('token-form').hidden = true;
+    updateControls();
+    void loadHandlers();
+  },
+  down: () => {
+    serviceUp = false;
+    updateControls();
+  },
+  unauthorized: () => {
+    serviceUp = false;
+    updateControls();
+    const form = byId('token-form');
+    form.hidden = false;
+    form.elements.token.focus();
+  },
+});
+
+byId('token-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  setToken(event.target.elements.token.value.trim());
+  event.target.reset();
+  void connection.poll();
+});
+
+updateControls();
+connection.start();
