@@ -39,14 +39,13 @@ function presentedToken(request: FastifyRequest): string | undefined {
 /**
  * Answers 401 `{"message": ...}` (with `WWW-Authenticate: Bearer`) to every request without
  * `Authorization: Bearer <token>` (or `?token=<token>` on routes that allow it), CORS
- * preflights and public routes (config `isPublic`: the page's static files) excepted.
- * Tokens are compared in constant time.
+ * preflights excepted. Tokens are compared in constant time.
  */
 export const bearerAuth = fp<BearerAuthOptions>(
   async (app: FastifyInstance, options: BearerAuthOptions) => {
     const expected = digest(options.token);
     app.addHook('onRequest', async (request, reply) => {
-      if (request.method === 'OPTIONS' || request.routeOptions.config.isPublic) return;
+      if (request.method === 'OPTIONS') return;
       const token = presentedToken(request);
       if (token !== undefined && timingSafeEqual(digest(token), expected)) return;
       await reply

@@ -11,13 +11,6 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync } from 'fastify';
 
-declare module 'fastify' {
-  interface FastifyContextConfig {
-    /** The route answers without the bearer token: the page's static files. */
-    isPublic?: boolean;
-  }
-}
-
 /**
  * Where the page's files are: `src/adapters/http/ui/`, which the package ships as it is (no
  * build step touches them). Found from `src/` (this module's sibling folder) or from `dist/`
@@ -45,7 +38,7 @@ export const kPagePrefix = '/ui/';
 export const uiRoutes: FastifyPluginAsync = async (app) => {
   // Every route of this plugin's scope is public (see the bearer-token hook).
   app.addHook('onRoute', (route) => {
-    route.config = { ...(route.config as object), isPublic: true };
+    route.config = { ...(route.config as object), public: true };
   });
   await app.register(fastifyStatic, {
     root: pageRoot(),

@@ -27,6 +27,7 @@ export class CompareView {
     this.#maxWorkers = maxWorkers;
     this.#onBusy = onBusy;
     this.#button.addEventListener('click', () => void this.run());
+    this.#describe();
   }
 
   /** The service's most workers a job may use. */
