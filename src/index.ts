@@ -34,6 +34,7 @@ export { lastEventIdOf, writeEventStream } from './adapters/http/event-stream.js
 export { channelEvents, toStreamEvent } from './adapters/http/channel-events.js';
 export { ChannelRegistry } from './adapters/http/channel-registry.js';
 export { createService } from './adapters/http/service.js';
+export { UnknownJobError } from './adapters/http/jobs/job-store.js';
 
 export type { JsonValue, MessageContract, Payload } from './engine/message.js';
 export type { ListenerOptions } from './engine/listener.js';
@@ -63,3 +64,6 @@ export type {
 export type { ChannelRegistryOptions } from './adapters/http/channel-registry.js';
 export type { LogLevel, ServiceOptions } from './adapters/http/service.js';
 export type { ServiceContext, StreamSettings } from './adapters/http/service-context.js';
+export type { JobSettings, JobStatus } from './adapters/http/jobs/job-store.js';
+export type { JobHandler, JobHandlerLocation } from './adapters/http/jobs/job-handlers.js';
+export type { ServiceStats } from './adapters/http/service-stats.js';

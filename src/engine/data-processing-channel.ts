@@ -132,6 +132,11 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
     this.#resourceLimits = checkResourceLimits(options.resourceLimits);
   }
 
+  /** Worker threads running a handler now (0 before the first `processQueue` of a `WorkerListener`): for metrics. */
+  get busyWorkers(): number {
+    return this.#pool?.busyThreads ?? 0;
+  }
+
   /** `{ event: msg.type, data: msg.payload }`. */
   adapt(msg: MessageContract): ProcessedEvent {
     return { event: msg.type, data: msg.payload };

@@ -17,6 +17,8 @@ declare module 'fastify' {
      * end up in logs and histories).
      */
     tokenInQuery?: boolean;
+    /** The route needs no token (`GET /health`, for load balancers). */
+    public?: boolean;
   }
 }
 
@@ -39,13 +41,13 @@ function presentedToken(request: FastifyRequest): string | undefined {
 /**
  * Answers 401 `{"message": ...}` (with `WWW-Authenticate: Bearer`) to every request without
  * `Authorization: Bearer <token>` (or `?token=<token>` on routes that allow it), CORS
- * preflights excepted. Tokens are compared in constant time.
+ * preflights and routes marked `config.public` excepted. Tokens are compared in constant time.
  */
 export const bearerAuth = fp<BearerAuthOptions>(
   async (app: FastifyInstance, options: BearerAuthOptions) => {
     const expected = digest(options.token);
     app.addHook('onRequest', async (request, reply) => {
-      if (request.method === 'OPTIONS') return;
+      if (request.method === 'OPTIONS' || request.routeOptions.config.public) return;
       const token = presentedToken(request);
       if (token !== undefined && timingSafeEqual(digest(token), expected)) return;
       await reply

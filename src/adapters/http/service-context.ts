@@ -1,5 +1,7 @@
 /** What the service's route plugins share, as `app.eric` (a Fastify decoration). */
 import type { ChannelRegistry } from './channel-registry.js';
+import type { JobHandlers } from './jobs/job-handlers.js';
+import type { JobStore } from './jobs/job-store.js';
 import type { OpenStreams } from './open-streams.js';
 
 /** Settings of the service's event streams (see `writeEventStream` for each). */
@@ -24,11 +26,15 @@ export interface ServiceContext {
   readonly streamSettings: Readonly<StreamSettings>;
   /** Aborted when the service starts closing: streams send the closed message and end. */
   readonly closing: AbortSignal;
+  /** The handlers jobs may run. */
+  readonly handlers: JobHandlers;
+  /** The processing jobs. */
+  readonly jobs: JobStore;
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** eric-sse's state: channels, open streams, settings. */
+    /** eric-sse's state: channels, open streams, settings, jobs. */
     eric: ServiceContext;
   }
 }

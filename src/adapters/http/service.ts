@@ -1,9 +1,11 @@
 /**
  * The eric-sse HTTP service: eric-api's REST routes over channels, resumable event streams,
- * bearer-token protection, CORS on request, pino logging, graceful shutdown. A Fastify 5
+ * processing jobs, health and metrics, bearer-token protection, CORS on request, pino
+ * logging, graceful shutdown. A Fastify 5
  * instance, so that later features (processing jobs, a page, other containers) are route
  * plugins registered beside these.
  */
+import os from 'node:os';
 import type { Duplex } from 'node:stream';
 import cors from '@fastify/cors';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
@@ -11,8 +13,12 @@ import { describeValue } from '../../engine/validation.js';
 import { bearerAuth } from './auth.js';
 import { ChannelRegistry } from './channel-registry.js';
 import { errorHandler, notFoundHandler } from './errors.js';
+import { JobHandlers, type JobHandlerLocation } from './jobs/job-handlers.js';
+import { checkJobSetting, JobStore, type JobSettings } from './jobs/job-store.js';
 import { OpenStreams } from './open-streams.js';
 import { ericApiRoutes } from './routes/eric-api.js';
+import { jobRoutes } from './routes/jobs.js';
+import { monitoringRoutes } from './routes/monitoring.js';
 import { streamRoutes } from './routes/stream.js';
 import { uiRoutes } from './routes/ui.js';
 import type { ServiceContext, StreamSettings } from './service-context.js';
@@ -44,6 +50,14 @@ export interface ServiceOptions {
   /** Event-stream settings; each has its default (see {@link StreamSettings}). */
   stream?: Partial<StreamSettings>;
   /**
+   * The handlers processing jobs may run, by name (`GET /handlers` lists them): a module path
+   * (relative to the working directory) or `file:` URL, optionally with `#exportName`.
+   * @example { square: './handlers.js#square', resize: new URL('./resize.js', import.meta.url) }
+   */
+  handlers?: Record<string, JobHandlerLocation>;
+  /** Processing-job settings; each has its default (see {@link JobSettings}). */
+  jobs?: Partial<JobSettings>;
+  /**
    * Serve the live page at `/ui/` (its static files need no token; its API calls do).
    * @default true
    */
@@ -64,6 +78,28 @@ function checkCount(name: string, value: unknown, min: number): number {
     throw new RangeError(`${name} must be an integer >= ${min}, got ${describeValue(value)}`);
   }
   return value;
+}
+
+const kJobSettingMinimums: Readonly<Record<keyof JobSettings, number>> = {
+  historySize: 1,
+  keepFinishedMs: 0,
+  maxFinishedJobs: 0,
+  maxWorkers: 1,
+  bodyLimit: 1,
+};
+
+function jobSettingsOf(jobs: Partial<JobSettings> = {}): JobSettings {
+  const settings: JobSettings = {
+    historySize: 100_000,
+    keepFinishedMs: 15 * 60_000,
+    maxFinishedJobs: 20,
+    maxWorkers: os.availableParallelism(),
+    bodyLimit: 64 * 1024 * 1024,
+  };
+  for (const key of Object.keys(settings) as Array<keyof JobSettings>) {
+    if (jobs[key] !== undefined) settings[key] = checkJobSetting(key, jobs[key], kJobSettingMinimums[key]);
+  }
+  return settings;
 }
 
 function streamSettingsOf(stream: Partial<StreamSettings> = {}): StreamSettings {
@@ -93,6 +129,8 @@ export function createService(options: ServiceOptions = {}): FastifyInstance {
   const { channels = new ChannelRegistry(), token, cors: origins, logLevel = 'info' } = options;
   const bodyLimit = checkCount('bodyLimit', options.bodyLimit ?? kDefaultBodyLimit, 1);
   const streamSettings = streamSettingsOf(options.stream);
+  const jobs = new JobStore(jobSettingsOf(options.jobs));
+  const handlers = new JobHandlers(options.handlers);
   if (!kLogLevels.includes(logLevel)) {
     throw new TypeError(`logLevel must be one of ${kLogLevels.join(', ')}, got ${describeValue(logLevel)}`);
   }
@@ -110,7 +148,7 @@ export function createService(options: ServiceOptions = {}): FastifyInstance {
   });
   const closing = new AbortController();
   const streams = new OpenStreams(streamSettings.historySize);
-  const context: ServiceContext = { channels, streams, streamSettings, closing: closing.signal };
+  const context: ServiceContext = { channels, streams, streamSettings, closing: closing.signal, handlers, jobs };
   app.decorate('eric', context);
   app.setErrorHandler(errorHandler);
   app.setNotFoundHandler(notFoundHandler);
@@ -126,6 +164,8 @@ export function createService(options: ServiceOptions = {}): FastifyInstance {
   if (token !== undefined) void app.register(bearerAuth, { token });
   void app.register(ericApiRoutes);
   void app.register(streamRoutes);
+  void app.register(jobRoutes);
+  void app.register(monitoringRoutes);
   if (options.page !== false) void app.register(uiRoutes);
   // Node hands CONNECT (and Upgrade) requests to these events, not to Fastify; without a
   // listener it would drop the connection silently. Answer them: the service tunnels nothing.

@@ -145,6 +145,7 @@ export class ProcessingJob {
   #endedAt: number | undefined;
   #started = false;
   #summary: Promise<JobSummary> | undefined;
+  #channel: DataProcessingChannel | undefined;
   readonly #rows: AsyncIterable<unknown> | Iterable<unknown>;
   readonly #options: ProcessingJobOptions;
   readonly #progressIntervalMs: number;
@@ -199,6 +200,11 @@ export class ProcessingJob {
     return this.#endedAt;
   }
 
+  /** Worker threads running the handler now (0 once the job has ended). */
+  get busyWorkers(): number {
+    return this.#channel?.busyWorkers ?? 0;
+  }
+
   /** Runs the job (once; later calls return the same promise) and resolves with its summary. Never rejects. */
   run(): Promise<JobSummary> {
     this.#summary ??= this.#run();
@@ -213,6 +219,7 @@ export class ProcessingJob {
   async #run(): Promise<JobSummary> {
     this.#started = true;
     const channel = new DataProcessingChannel({ maxWorkers: this.workers });
+    this.#channel = channel;
     const listener = new WorkerListener(this.#options.handler, this.#options.exportName ? { name: this.#options.exportName } : {});
     channel.registerListener(listener);
     const timer = setInterval(() => this.#reportProgress(), this.#progressIntervalMs);
@@ -238,6 +245,7 @@ export class ProcessingJob {
     } finally {
       clearInterval(timer);
       await channel.close();
+      this.#channel = undefined;
     }
     for (const held of [...this.#heldErrors.keys()].sort((a, b) => a - b)) this.#emitHeld(held);
     const cancelled = this.#cancel.signal.aborted && error === undefined;

@@ -60,8 +60,12 @@ export class WorkerPool {
   readonly #checked = new Map<string, Promise<void>>();
   /** Aborted by `close()`: ends load checks still running (a module that never finishes loading). */
   readonly #closing = new AbortController();
+  readonly #maxThreads: number;
+  /** Tasks handed to piscina and not yet settled (load checks excluded). */
+  #running = 0;
 
   constructor(options: WorkerPoolOptions) {
+    this.#maxThreads = options.maxThreads;
     this.#channelId = options.channelId;
     this.#resourceLimits = options.resourceLimits;
     this.#piscina = new Piscina<BatchTask, BatchResult | null>({
@@ -105,7 +109,18 @@ export class WorkerPool {
    * and when `signal` aborts: piscina then ends the thread (and starts another).
    */
   run(task: BatchTask, signal?: AbortSignal): Promise<BatchResult | null> {
-    return signal ? this.#piscina.run(task, { signal }) : this.#piscina.run(task);
+    const running = signal ? this.#piscina.run(task, { signal }) : this.#piscina.run(task);
+    this.#running += 1;
+    const settled = (): void => {
+      this.#running -= 1;
+    };
+    running.then(settled, settled);
+    return running;
+  }
+
+  /** Threads running a task now (tasks in flight, at most the pool's size): for metrics. */
+  get busyThreads(): number {
+    return Math.min(this.#running, this.#maxThreads);
   }
 
   /**
