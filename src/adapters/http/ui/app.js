@@ -4,7 +4,7 @@ import { get, setToken } from './api.js';
 import { ChannelsView } from './channels-view.js';
 import { CompareView } from './compare-view.js';
 import { Connection } from './connection.js';
-import { byId, el } from './dom.js';
+import { byId, el, formatCount } from './dom.js';
 import { JobView } from './job-view.js';
 
 const kFallbackMaxWorkers = 4;
@@ -33,10 +33,37 @@ function handlerNames(answer) {
   return list.map((entry) => (typeof entry === 'string' ? entry : entry?.name)).filter((name) => typeof name === 'string');
 }
 
-/** The service's most workers a job may use, when the answer says it. */
-function maxWorkersOf(answer) {
-  const value = answer?.maxWorkers ?? answer?.max_workers;
+/** The service's most workers a job may use, when `GET /stats` says it. */
+function maxWorkersOf(stats) {
+  const value = stats?.maxWorkers;
   return Number.isInteger(value) && value > 0 ? value : undefined;
+}
+
+/** One line of the service's figures (`GET /stats`, the figures `/metrics` reports too). */
+function showFigures(stats) {
+  const busy = stats.workerThreads ?? { busy: 0, total: 0 };
+  const streams = (stats.streams?.listeners ?? 0) + (stats.streams?.jobs ?? 0);
+  byId('service-figures').textContent =
+    `${stats.jobs?.running ?? 0} running · ${formatCount(stats.rowsPerSecond ?? 0)} rows/s · ` +
+    `threads ${busy.busy}/${busy.total} busy · ${streams} stream${streams === 1 ? '' : 's'}`;
+}
+
+let statsInFlight = null;
+/** Reads `GET /stats` and shows it; resolves with the stats, or undefined when unavailable. */
+function refreshStats() {
+  statsInFlight ??= get('/stats')
+    .then((stats) => {
+      showFigures(stats);
+      return stats;
+    })
+    .catch(() => {
+      byId('service-figures').textContent = '';
+      return undefined;
+    })
+    .finally(() => {
+      statsInFlight = null;
+    });
+  return statsInFlight;
 }
 
 async function loadHandlers() {
@@ -44,13 +71,13 @@ async function loadHandlers() {
   const workers = byId('workers');
   const note = byId('handler-note');
   try {
-    const answer = await get('/handlers');
+    const [answer, stats] = await Promise.all([get('/handlers'), refreshStats()]);
     const names = handlerNames(answer);
     const previous = select.value;
     select.replaceChildren(...names.map((name) => el('option', { value: name }, name)));
     if (names.includes(previous)) select.value = previous;
     note.textContent = names.length === 0 ? 'The service has no handlers: start it with --handler name=path/to/module.js.' : '';
-    const max = maxWorkersOf(answer) ?? kFallbackMaxWorkers;
+    const max = maxWorkersOf(stats) ?? kFallbackMaxWorkers;
     workers.max = String(max);
     if (Number(workers.value) > max) workers.value = String(max);
     byId('workers-max').textContent = `(up to ${max})`;
@@ -61,7 +88,10 @@ async function loadHandlers() {
 }
 
 const connection = new Connection({
-  map: (map) => channelsView.update(map),
+  map: (map) => {
+    channelsView.update(map);
+    void refreshStats();
+  },
   up: () => {
     serviceUp = true;
     byId('token-form').hidden = true;

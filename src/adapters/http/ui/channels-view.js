@@ -28,6 +28,8 @@ export class ChannelsView {
   #map = {};
   #signature = '';
   #watched = null;
+  #pendingWatch = null;
+  #preferredTarget = null;
   #stream = null;
   #refresh;
 
@@ -104,7 +106,12 @@ export class ChannelsView {
     }
     if (options.length === 0) options.push(el('option', { value: '' }, 'Create a channel first'));
     this.#target.replaceChildren(...options);
-    if ([...this.#target.options].some((option) => option.value === previous)) this.#target.value = previous;
+    const values = new Set(options.map((option) => option.value));
+    // A listener just picked for watching is the likely target; else keep the user's choice.
+    if (this.#preferredTarget !== null && values.has(this.#preferredTarget)) {
+      this.#target.value = this.#preferredTarget;
+      this.#preferredTarget = null;
+    } else if (values.has(previous)) this.#target.value = previous;
   }
 
   async #act(action, done) {
@@ -131,8 +138,6 @@ export class ChannelsView {
       this.watch(channelId, listenerId);
     }
   }
-
-  #pendingWatch = null;
 
   #subscribe(channelId) {
     return this.#act(() => post(`/subscribe?channel_id=${enc(channelId)}`), `Listener added to ${channelId}.`);
@@ -177,6 +182,7 @@ export class ChannelsView {
   watch(channelId, listenerId) {
     this.unwatch();
     this.#watched = { channelId, listenerId };
+    this.#preferredTarget = JSON.stringify([channelId, listenerId]);
     this.#events.replaceChildren();
     this.#watchTitle.textContent = `Listener ${shortId(listenerId)} of ${channelId}`;
     this.#stopWatch.hidden = false;

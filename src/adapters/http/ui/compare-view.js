@@ -58,7 +58,7 @@ export class CompareView {
     this.#button.disabled = true;
     this.#onBusy(true);
     const counts = workerCounts(this.#maxWorkers);
-    const rows = makeRows(spec.rows);
+    const rows = makeRows(spec.rows, spec.malformed);
     const results = counts.map((workers) => ({ workers, rate: null }));
     this.#bars.dataset.state = 'running';
     this.#draw(results);

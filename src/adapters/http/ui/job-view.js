@@ -10,9 +10,13 @@ import { RowMap } from './row-map.js';
 /** Most result lines kept on the page; older ones make room (the row map keeps them all). */
 const kMaxResultLines = 5000;
 
-/** The rows a job of `count` rows processes: 0, 1, 2, … (each handler reads its row as it likes). */
-export function makeRows(count) {
-  return Array.from({ length: count }, (_, index) => index);
+/**
+ * The rows a job of `count` rows processes: 0, 1, 2, … (each handler reads its row as it
+ * likes); with `malformed`, every 10th row is `{ "malformed": i }` instead, which handlers that
+ * need a number refuse: a way to watch failed rows being reported while the job goes on.
+ */
+export function makeRows(count, malformed = false) {
+  return Array.from({ length: count }, (_, index) => (malformed && index % 10 === 9 ? { malformed: index } : index));
 }
 
 /** Reads the job form: `{ handler, rows, workers, ordered }`, or throws a readable Error. */
@@ -24,7 +28,7 @@ export function readJobForm(form) {
   if (!handler) throw new Error('Pick a handler first.');
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`Rows must be a whole number of at least 1, not "${data.get('rows')}".`);
   if (!Number.isInteger(workers) || workers < 1) throw new Error(`Workers must be a whole number of at least 1, not "${data.get('workers')}".`);
-  return { handler, rows, workers, ordered: data.get('ordered') === 'on' };
+  return { handler, rows, workers, ordered: data.get('ordered') === 'on', malformed: data.get('malformed') === 'on' };
 }
 
 /** Wires the job section; `busy(isBusy)` tells the page a job (or a comparison) is running. */
@@ -83,7 +87,7 @@ export class JobView {
     const startedAt = performance.now();
     let elapsedTimer = 0;
     try {
-      this.#job = await startJob({ ...spec, rows: makeRows(spec.rows) }, {
+      this.#job = await startJob({ ...spec, rows: makeRows(spec.rows, spec.malformed) }, {
         result: (index, data) => this.#queueLine(index, data, null),
         failure: (index, name, message) => this.#queueLine(index, null, `${name}: ${message}`),
         progress: (p) => this.#progress(p, spec.rows, startedAt),
