@@ -36,6 +36,11 @@ export const kPagePrefix = '/ui/';
  * Files are revalidated on every load (`no-cache` + ETag), so a new version shows at once.
  */
 export const uiRoutes: FastifyPluginAsync = async (app) => {
+  // The bare path, query kept (a `?token=` is for the page).
+  app.get(kPagePrefix.slice(0, -1), async (request, reply) => {
+    const query = request.url.indexOf('?');
+    return reply.redirect(kPagePrefix + (query === -1 ? '' : request.url.slice(query)), 301);
+  });
   // Every route of this plugin's scope is public (see the bearer-token hook).
   app.addHook('onRoute', (route) => {
     route.config = { ...(route.config as object), public: true };
@@ -43,7 +48,6 @@ export const uiRoutes: FastifyPluginAsync = async (app) => {
   await app.register(fastifyStatic, {
     root: pageRoot(),
     prefix: kPagePrefix,
-    redirect: true,
     cacheControl: false,
     setHeaders: (res) => {
       res.setHeader('cache-control', 'no-cache');

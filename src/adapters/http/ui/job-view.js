@@ -106,6 +106,7 @@ export class JobView {
       this.#finish(summary, spec.rows);
     } catch (error) {
       this.#flush();
+      this.#bar.dataset.state = 'failed';
       if (error instanceof JobLostError) this.#say(`Job lost: ${error.message}`, 'bad');
       else if (error instanceof ApiError) this.#say(`The service refused the job: ${error.message}`, 'bad');
       else this.#say(`Could not run the job: ${error.message}`, 'bad');
