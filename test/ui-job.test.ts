@@ -83,15 +83,17 @@ describe.runIf(kRunBrowserTests)('a job on the page', () => {
 });
 
 describe.runIf(kRunBrowserTests)('the worker-count comparison', () => {
-  it('runs the job at 1, 2, 4, … workers up to the service\'s most and draws a bar for each, with the speed-up', async () => {
+  it('runs the job at 1, 2, 4, … workers up to the service\'s most and draws a bar for each, with the speed-up', { timeout: process.env.UPDATE_UI_SCREENSHOT === '1' ? 300_000 : 30_000 }, async () => {
     const { base } = await startPageService({ jobs: { maxWorkers: 3 } });
     const context = await launchBrowser();
     const { page, errors } = await openPage(context);
     await page.goto(`${base}/ui/`);
     await waitUntilReady(page);
-    await fillJobForm(page, { handler: 'cpu', rows: 150, workers: 1 });
+    // Bigger runs for the reference screenshot (UPDATE_UI_SCREENSHOT=1), so that the figures mean something.
+    const updating = process.env.UPDATE_UI_SCREENSHOT === '1';
+    await fillJobForm(page, { handler: 'cpu', rows: updating ? 3000 : 150, workers: 1 });
     await page.click('#compare-start');
-    await page.waitForFunction("document.querySelector('#compare-bars').dataset.state === 'done'", null, { timeout: 25_000 });
+    await page.waitForFunction("document.querySelector('#compare-bars').dataset.state === 'done'", null, { timeout: updating ? 120_000 : 25_000 });
     const bars = await page.locator('#compare-bars li').evaluateAll((items) =>
       items.map((li) => ({
         workers: Number(li.getAttribute('data-workers')),
@@ -110,11 +112,12 @@ describe.runIf(kRunBrowserTests)('the worker-count comparison', () => {
     expect(await page.locator('#compare-state').textContent()).toMatch(/^Best: \d workers?, \d+\.\d× the speed of 1\.$/);
 
     // The reference screenshot: a job run after the comparison, so that every part shows.
-    await fillJobForm(page, { handler: 'cpu', rows: 600, workers: 3 });
+    await fillJobForm(page, { handler: 'square', rows: updating ? 20_000 : 600, workers: 3, malformed: true });
     await page.click('#job-start');
-    expect(await waitForJobEnd(page)).toBe('completed');
+    expect(await waitForJobEnd(page, updating ? 120_000 : 25_000)).toBe('completed');
+    await page.waitForTimeout(300); // the bar's last transition
     const shot = await saveScreenshot(page, 'ui-job');
-    if (process.env.UPDATE_UI_SCREENSHOT === '1') {
+    if (updating) {
       mkdirSync(fileURLToPath(new URL('../docs/', import.meta.url)), { recursive: true });
       copyFileSync(shot, fileURLToPath(new URL('../docs/ui.png', import.meta.url)));
     }
