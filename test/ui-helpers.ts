@@ -37,6 +37,7 @@ export const kArtifacts = fileURLToPath(new URL('./artifacts/', import.meta.url)
 export const kExampleHandlers = {
   cpu: `${new URL('../examples/jobs/handlers.js', import.meta.url).href}#cpu`,
   square: `${new URL('../examples/jobs/handlers.js', import.meta.url).href}#square`,
+  primes: `${new URL('../examples/jobs/handlers.js', import.meta.url).href}#primes`,
 };
 
 /** A listening service with the example handlers, on 127.0.0.1 (port 0 unless given), closed after the test. */

@@ -62,7 +62,7 @@ describe.runIf(kRunBrowserTests)('the page in Chromium', () => {
     await page.goto(`${base}/`); // a browser's GET / is redirected to the page
     expect(new URL(page.url()).pathname).toBe('/ui/');
     await waitUntilReady(page);
-    expect(await page.locator('#handler option').allTextContents()).toEqual(['cpu', 'square']);
+    expect(await page.locator('#handler option').allTextContents()).toEqual(['cpu', 'square', 'primes']);
     expect(await page.locator('#status').textContent()).toBe('Connected');
     await page.locator('#job-chart canvas').first().waitFor();
     expect(errors).toEqual([]);

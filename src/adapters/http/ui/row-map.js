@@ -69,10 +69,10 @@ export class RowMap {
       const from = Math.floor(cell * perCell);
       const to = Math.max(from + 1, Math.floor((cell + 1) * perCell));
       let finished = 0;
-      let anyFailed = false;
+      let failures = 0;
       for (let row = from; row < to; row += 1) {
         finished += this.#done[row];
-        if (this.#failed[row]) anyFailed = true;
+        failures += this.#failed[row];
       }
       const x = (cell % columns) * (kCell + kGap);
       const y = Math.floor(cell / columns) * (kCell + kGap);
@@ -80,9 +80,16 @@ export class RowMap {
       context.fillStyle = pending;
       context.fillRect(x, y, kCell, kCell);
       if (finished > 0) {
-        context.fillStyle = anyFailed ? failed : done;
-        context.globalAlpha = anyFailed ? 1 : 0.35 + (0.65 * finished) / (to - from);
+        context.fillStyle = done;
+        context.globalAlpha = 0.35 + (0.65 * finished) / (to - from);
         context.fillRect(x, y, kCell, kCell);
+      }
+      if (failures > 0) {
+        // The failed share of the cell, from its bottom: a cell of one failed row is all red.
+        const height = Math.max(2, Math.round((kCell * failures) / (to - from)));
+        context.globalAlpha = 1;
+        context.fillStyle = failed;
+        context.fillRect(x, y + kCell - height, kCell, height);
       }
     }
     context.globalAlpha = 1;
