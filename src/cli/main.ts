@@ -11,7 +11,8 @@ const kUsage = `Usage: eric-sse <command> [options]
 
 Commands:
   serve --http [HOST:]PORT   serve channels over HTTP: eric-api's REST routes and resumable
-                             server-sent event streams (default 127.0.0.1:8000)
+                             server-sent event streams (default 127.0.0.1:8000), and
+                             processing jobs (--handler NAME=MODULE[#EXPORT])
   serve --socket PATH        serve channels over a Unix domain socket, wire-compatible with
                              Python eric_sse
 

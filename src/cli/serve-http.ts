@@ -1,4 +1,5 @@
-/** `eric-sse serve --http [HOST:]PORT`: the HTTP service (eric-api routes, resumable streams). */
+/** `eric-sse serve --http [HOST:]PORT`: the HTTP service (eric-api routes, resumable streams, jobs). */
+import { parseHandlerSpec } from '../adapters/http/jobs/job-handlers.js';
 import { createService, type LogLevel, type ServiceOptions } from '../adapters/http/service.js';
 import { parseCount, stringFlag, UsageError, type FlagValues, type Output } from './usage.js';
 
@@ -65,12 +66,40 @@ export function httpCommand(address: string, values: FlagValues, env: NodeJS.Pro
   }
   if (stream.historySize === 0) throw new UsageError('--history-size must be at least 1');
   options.stream = stream;
+  const handlers: Record<string, string> = {};
+  for (const spec of (values.handler as string[] | undefined) ?? []) {
+    let parsed;
+    try {
+      parsed = parseHandlerSpec(spec);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    if (parsed.name in handlers) throw new UsageError(`--handler ${JSON.stringify(parsed.name)} is given twice`);
+    handlers[parsed.name] = parsed.location;
+  }
+  options.handlers = handlers;
+  const jobs: NonNullable<ServiceOptions['jobs']> = {};
+  const jobFlags = { 'max-workers': 'maxWorkers', 'job-history-size': 'historySize', 'job-body-limit': 'bodyLimit' } as const;
+  for (const [flag, key] of Object.entries(jobFlags)) {
+    const value = parseCount(`--${flag}`, stringFlag(values, flag));
+    if (value === undefined) continue;
+    if (value < 1) throw new UsageError(`--${flag} must be at least 1`);
+    jobs[key] = value;
+  }
+  options.jobs = jobs;
   return { host, port, options };
 }
 
 /** Serves until SIGINT/SIGTERM, then closes gracefully; resolves with the exit code. */
 export async function serveHttp({ host, port, options }: HttpCommand, output: Output): Promise<number> {
-  const app = createService(options);
+  let app;
+  try {
+    app = createService(options);
+  } catch (error) {
+    // A handler module that does not exist, a bad handler name: the operator's to fix.
+    if (error instanceof TypeError || error instanceof RangeError) throw new UsageError(error.message);
+    throw error;
+  }
   try {
     await app.listen({ host, port });
   } catch (error) {

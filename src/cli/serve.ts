@@ -1,4 +1,5 @@
 /** `eric-sse serve`: over HTTP (`--http`) or a Unix socket (`--socket`). */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { httpCommand, serveHttp } from './serve-http.js';
 import { serveSocket, socketCommand } from './serve-socket.js';
@@ -26,6 +27,18 @@ _eric_channel_closed event and end; queued messages stay queued.
   --max-blocked-ms N         disconnect a client that stops reading for N ms; 0 = never (default 30000)
   --history-size N           events kept per listener for resuming clients (default 1000)
 
+Processing jobs over HTTP (POST /jobs, GET /jobs/J/stream, ...; GET /handlers lists handlers):
+  --handler NAME=MODULE[#EXPORT]
+                             register a job handler: a module (path relative to the working
+                             directory) run in worker threads, its default export or EXPORT
+                             (repeatable); e.g. --handler cpu=examples/jobs/handlers.js#cpu
+  --max-workers N            most worker threads one job may use; a job asking for more gets N
+                             (default: os.availableParallelism(), here ${os.availableParallelism()})
+  --job-history-size N       events kept per job for late and resuming readers (default 100000)
+  --job-body-limit N         largest JSON body of POST /jobs, in bytes (default 67108864);
+                             application/x-ndjson bodies are streamed and have no limit
+Monitoring: GET /health (no token needed), GET /stats (JSON), GET /metrics (Prometheus).
+
 Over a Unix domain socket (--socket), with the protocol of Python eric_sse
 (one JSON command per connection: {"v": verb, "c": channel, "t": type, "p": payload, "r": listener}):
   --socket PATH              socket file to create; a stale one is replaced
@@ -46,6 +59,10 @@ const kOptions = {
   'heartbeat-ms': { type: 'string' },
   'max-blocked-ms': { type: 'string' },
   'history-size': { type: 'string' },
+  handler: { type: 'string', multiple: true },
+  'max-workers': { type: 'string' },
+  'job-history-size': { type: 'string' },
+  'job-body-limit': { type: 'string' },
   socket: { type: 'string' },
   mode: { type: 'string' },
   'max-request-bytes': { type: 'string' },
@@ -53,7 +70,20 @@ const kOptions = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const kHttpOnly = ['token', 'cors', 'log-level', 'body-limit', 'retry-ms', 'heartbeat-ms', 'max-blocked-ms', 'history-size'];
+const kHttpOnly = [
+  'token',
+  'cors',
+  'log-level',
+  'body-limit',
+  'retry-ms',
+  'heartbeat-ms',
+  'max-blocked-ms',
+  'history-size',
+  'handler',
+  'max-workers',
+  'job-history-size',
+  'job-body-limit',
+];
 const kSocketOnly = ['mode', 'max-request-bytes', 'idle-timeout-ms'];
 
 /** A bare `--http` (last, or followed by another flag) stands for the default address. */

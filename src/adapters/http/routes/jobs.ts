@@ -133,10 +133,15 @@ function streamRoute(app: FastifyInstance): void {
     },
     async (request, reply) => {
       const stored = jobs.get(request.params.jobId); // 404 before anything starts
+      const lastEventId = lastEventIdOf(request.raw);
+      // A reader that has seen `end` (an EventSource reconnecting after the response ended)
+      // gets 204, which tells EventSource to stop reconnecting.
+      if (stored.job.state !== 'running' && lastEventId !== undefined && lastEventId === stored.history.lastId) {
+        return reply.code(204).send();
+      }
       const tracked = jobs.trackStream();
       try {
         reply.hijack();
-        const lastEventId = lastEventIdOf(request.raw);
         const result = await writeEventStream(request.raw, reply.raw, stored.events(lastEventId, tracked.signal), {
           ...writerSettings,
           signal: tracked.signal,
