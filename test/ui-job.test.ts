@@ -111,7 +111,17 @@ describe.runIf(kRunBrowserTests)('the worker-count comparison', () => {
     expect(bars[0]!.text).toMatch(/1\.0×$/);
     expect(await page.locator('#compare-state').textContent()).toMatch(/^Best: \d workers?, \d+\.\d× the speed of 1\.$/);
 
-    // The reference screenshot: a job run after the comparison, so that every part shows.
+    // The reference screenshot: a watched listener with a few messages, and a job run after
+    // the comparison, so that every part shows.
+    await page.fill('#channel-create input[name=channel_id]', 'demo');
+    await page.click('#channel-create button[type=submit]');
+    await page.waitForFunction("document.querySelector('#watch-state').textContent.startsWith('Live')");
+    for (const [type, payload] of [['greeting', '{"hello": "world"}'], ['order.created', '{"id": 7, "items": 3}']] as const) {
+      await page.fill('#send-form input[name=type]', type);
+      await page.fill('#send-form textarea[name=payload]', payload);
+      await page.click('#send-form button[type=submit]');
+    }
+    await page.waitForFunction("document.querySelectorAll('#watch-events li').length === 2");
     // primes: heavier rows as the job goes on (the chart shows it), every 10th row malformed.
     await fillJobForm(page, { handler: 'primes', rows: updating ? 12_000 : 600, workers: 3, malformed: true });
     await page.click('#job-start');

@@ -94,7 +94,8 @@ async function messageOf(response) {
  * - `onEvent({ type, data, id })` for each event (it may call `close()`);
  * - `onOpen()` each time a response starts;
  * - `onRetrying(reason, ms)` when the connection failed or ended and a retry is due;
- * - `onClosed({ status, message })` when the service refused the stream (4xx): no retry.
+ * - `onClosed({ status, message })` when the service refused the stream (4xx) or said it has
+ *   ended (204): no retry.
  * Returns `{ close() }`.
  */
 export function openEventStream(path, handlers) {
@@ -112,6 +113,8 @@ export function openEventStream(path, handlers) {
     const headers = authHeaders({ accept: 'text/event-stream' });
     if (lastEventId) headers['last-event-id'] = lastEventId;
     const response = await fetch(apiUrl(path), { headers, signal: controller.signal, cache: 'no-store' });
+    // 204: the server says there is nothing more, ever (the WHATWG rule): no retry.
+    if (response.status === 204) return { fatal: { status: 204, message: 'the stream has ended' } };
     if (!response.ok) {
       const message = await messageOf(response);
       if (response.status >= 400 && response.status < 500) return { fatal: { status: response.status, message } };
