@@ -10,8 +10,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { createService, type ServiceOptions } from 'eric-sse';
 import { onCleanup } from './http-helpers.js';
 
-/** Debian's Chromium. */
-export const kChromium = '/usr/bin/chromium';
+/** Debian's Chromium (another path with ERIC_SSE_CHROMIUM). */
+export const kChromium = process.env.ERIC_SSE_CHROMIUM || '/usr/bin/chromium';
 
 const kArgs = [
   '--headless',
@@ -23,12 +23,11 @@ const kArgs = [
   '--disable-sync',
 ];
 
-/** Whether the browser tests run: Chromium is installed, or CI demands them (and then fails without it). */
+/**
+ * Whether the browser tests run: Chromium is installed, or CI demands them (and then fails
+ * without it). When they skip, `ui-global-setup.ts` says so, once for the whole run.
+ */
 export const kRunBrowserTests = existsSync(kChromium) || process.env.CI === 'true';
-
-if (!kRunBrowserTests) {
-  console.warn(`browser tests skipped: no ${kChromium}; install it with: sudo apt-get install -y chromium`);
-}
 
 /** Where tests save screenshots (ignored by git). */
 export const kArtifacts = fileURLToPath(new URL('./artifacts/', import.meta.url));
