@@ -4,8 +4,9 @@
  * `text/event-stream` of the job's log) and `DELETE /jobs/J` (cancel).
  */
 import type { OutgoingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { PassThrough, Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidMessageFormat } from '../../../engine/errors.js';
 import { ndjsonRows } from '../../../engine/jobs/rows.js';
 import { describeValue } from '../../../engine/validation.js';
@@ -75,32 +76,71 @@ function submitRoute(app: FastifyInstance): void {
     '/jobs',
     { bodyLimit: jobs.settings.bodyLimit, schema: { querystring: kJobQuery } },
     async (request, reply) => {
-      const body = request.body;
-      let stored;
-      if (request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() === kNdjson) {
-        const { query } = request;
-        const job = jobRequest(handlers, jobs, {
-          handler: query.handler,
-          workers: countParameter('workers', query.workers),
-          ordered: booleanParameter('ordered', query.ordered),
-          total: countParameter('total', query.total),
-        });
-        const input = body as Readable;
-        stored = jobs.start(ndjsonRows(input), job);
-        // A job that ends before its upload does (cancelled, failed) lets the rest drain away,
-        // so that the client's request completes instead of stalling.
-        void stored.finished.then(() => {
-          if (!input.readableEnded) input.resume();
-        });
-      } else {
-        const checked = validateJobBody(body);
-        const job = jobRequest(handlers, jobs, { handler: checked.handler, workers: checked.workers, ordered: checked.ordered, total: checked.rows.length });
-        stored = jobs.start(checked.rows, job);
-      }
+      const isNdjson = request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() === kNdjson;
+      if (isNdjson) return submitNdjson(request.body as Readable, request.query, reply);
+      const body = validateJobBody(request.body);
+      const job = jobRequest(handlers, jobs, { handler: body.handler, workers: body.workers, ordered: body.ordered, total: body.rows.length });
+      const stored = jobs.start(body.rows, job);
       request.log.info({ jobId: stored.id, handler: stored.handler, workers: stored.job.workers }, 'job started');
-      return reply.code(202).send({ job_id: stored.id });
+      return reply.code(202).header('location', `/jobs/${stored.id}`).send({ job_id: stored.id });
     },
   );
+
+  /** An NDJSON upload: the job reads the body as it comes; options in the query. */
+  function submitNdjson(input: Readable, query: JobQuery, reply: FastifyReply): FastifyReply {
+    const job = jobRequest(handlers, jobs, {
+      handler: query.handler,
+      workers: countParameter('workers', query.workers),
+      ordered: booleanParameter('ordered', query.ordered),
+      total: countParameter('total', query.total),
+    });
+    const upload = uploadStream(input);
+    const stored = jobs.start(ndjsonRows(upload.rows), job);
+    void stored.finished.then(() => upload.release());
+    reply.log.info({ jobId: stored.id, handler: stored.handler, workers: stored.job.workers }, 'job started');
+    // The answer is written at once (and `Location` names the job), but the response ends only
+    // once the upload has been read: HTTP clients (fetch, node:http) stop sending a request
+    // body once its response has completed.
+    const answer = JSON.stringify({ job_id: stored.id });
+    const uploaded = finished(input).catch(() => undefined);
+    async function* body(): AsyncGenerator<string> {
+      yield answer;
+      await uploaded;
+    }
+    return reply
+      .code(202)
+      .header('location', `/jobs/${stored.id}`)
+      .type('application/json; charset=utf-8')
+      .send(Readable.from(body(), { objectMode: false }));
+  }
+}
+
+/**
+ * The request body as a stream for the job to read, through `pipe` (so that reading the
+ * request stays paced by processing). It fails, naming why, when the client goes away
+ * mid-upload; `release()` detaches it once the job has ended: the rest of an upload the job
+ * did not read (cancelled, failed) is then read and dropped, so that the client's request
+ * completes instead of stalling.
+ */
+function uploadStream(input: Readable): { rows: PassThrough; release(): void } {
+  const rows = new PassThrough();
+  let released = false;
+  const cutOff = (error?: Error): void => {
+    if (released || input.readableEnded) return;
+    rows.destroy(new Error(`The upload was cut off before its end (${error?.message ?? 'the client went away'})`));
+  };
+  input.once('error', cutOff);
+  input.once('close', () => cutOff());
+  input.pipe(rows);
+  return {
+    rows,
+    release() {
+      released = true;
+      input.unpipe(rows);
+      rows.destroy();
+      if (!input.readableEnded) input.resume();
+    },
+  };
 }
 
 /** Checks a JSON job body, naming the field that is wrong (no route schema: the route also takes NDJSON streams). */
