@@ -6,6 +6,7 @@ import { CompareView } from './compare-view.js';
 import { Connection } from './connection.js';
 import { byId, el, formatCount } from './dom.js';
 import { JobView } from './job-view.js';
+import { JobsView } from './jobs-view.js';
 
 const kFallbackMaxWorkers = 4;
 
@@ -16,16 +17,37 @@ function updateControls() {
   const free = serviceUp && running === 0;
   jobView.setEnabled(free);
   compareView.setEnabled(free);
+  jobsView.canFollow = free;
 }
 
 function onBusy(isBusy) {
   running += isBusy ? 1 : -1;
   updateControls();
+  void refreshJobs();
 }
 
 const jobView = new JobView({ onBusy });
 const compareView = new CompareView({ maxWorkers: kFallbackMaxWorkers, onBusy });
 const channelsView = new ChannelsView({ refresh: () => connection.poll() });
+const jobsView = new JobsView({
+  follow: (status) => {
+    if (jobView.follow(status)) byId('job').scrollIntoView({ behavior: 'smooth', block: 'start' });
+  },
+});
+
+let jobsInFlight = false;
+/** Reads `GET /jobs` into the jobs list. */
+async function refreshJobs() {
+  if (jobsInFlight) return;
+  jobsInFlight = true;
+  try {
+    jobsView.update(await get('/jobs'));
+  } catch {
+    // the status line says when the service is away
+  } finally {
+    jobsInFlight = false;
+  }
+}
 
 /** Names of `GET /handlers`' answer: an array of names (or of `{ name }`), or `{ handlers }`. */
 function handlerNames(answer) {
@@ -91,6 +113,7 @@ const connection = new Connection({
   map: (map) => {
     channelsView.update(map);
     void refreshStats();
+    void refreshJobs();
   },
   up: () => {
     serviceUp = true;

@@ -15,17 +15,24 @@ export class JobLostError extends Error {
 
 /**
  * Starts a job of `handler` over `rows` with `workers` threads (`ordered`: results in row
- * order) and streams it to `on`:
+ * order) and follows it (see {@link followJob}).
+ */
+export async function startJob({ handler, rows, workers, ordered }, on = {}) {
+  const { job_id: jobId } = await post('/jobs', { handler, rows, workers, ordered });
+  return followJob(jobId, on);
+}
+
+/**
+ * Follows job `jobId` from its first event (while the service keeps them) and streams it to `on`:
  * `result(index, data)`, `failure(index, name, message)`, `progress({ done, failed, total,
  * rowsPerSecond })`, `lost(data)` (events lost before a resume), `interrupted(reason)`
  * (the connection dropped; it resumes by itself), `resumed()`.
- * Resolves once the service accepted the job, with `{ jobId, finished, cancel, detach }`:
+ * Returns `{ jobId, finished, cancel, detach }`:
  * `finished` resolves with the `end` event's data `{ done, failed, cancelled, elapsedMs }`,
  * or rejects with JobLostError; `cancel()` asks the service to cancel; `detach()` stops
  * following (the job goes on).
  */
-export async function startJob({ handler, rows, workers, ordered }, on = {}) {
-  const { job_id: jobId } = await post('/jobs', { handler, rows, workers, ordered });
+export function followJob(jobId, on = {}) {
   let resolveFinished;
   let rejectFinished;
   const finished = new Promise((resolve, reject) => {
@@ -66,7 +73,8 @@ export async function startJob({ handler, rows, workers, ordered }, on = {}) {
       on.interrupted?.(reason);
     },
     onClosed({ status, message }) {
-      rejectFinished(new JobLostError(status, status === 404 ? 'the service no longer knows this job (it was restarted?)' : message));
+      const why = status === 404 ? 'the service no longer knows this job (it was restarted?)' : status === 204 ? 'its stream had already ended' : message;
+      rejectFinished(new JobLostError(status, why));
     },
   });
   return {

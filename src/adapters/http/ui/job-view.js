@@ -3,7 +3,7 @@
 
 import { ApiError } from './api.js';
 import { byId, el, formatCount, formatDuration, preview } from './dom.js';
-import { JobLostError, startJob } from './job-runner.js';
+import { followJob, JobLostError, startJob } from './job-runner.js';
 import { RateChart } from './rate-chart.js';
 import { RowMap } from './row-map.js';
 
@@ -52,6 +52,8 @@ export class JobView {
   #chart = new RateChart(byId('job-chart'));
   #map = new RowMap(byId('job-map'));
   #job = null;
+  #tracking = false;
+  #cancelRequested = false;
   #pending = [];
   #frame = 0;
   #shown = 0;
@@ -80,30 +82,54 @@ export class JobView {
       this.#say(error.message, 'bad');
       return;
     }
-    this.#prepare(spec.rows);
+    await this.#track((on) => startJob({ ...spec, rows: makeRows(spec.rows, spec.malformed) }, on), {
+      total: spec.rows,
+      workers: spec.workers,
+      elapsedMs: 0,
+    });
+  }
+
+  /** Follows a job of the service (`GET /jobs` status) from its first event; false when busy. */
+  follow(status) {
+    if (this.#job !== null || this.#tracking) return false;
+    void this.#track((on) => followJob(status.id, on), { total: status.total, workers: status.workers, elapsedMs: status.elapsedMs ?? 0 });
+    return true;
+  }
+
+  /** Whether a job is being shown live. */
+  get isBusy() {
+    return this.#tracking;
+  }
+
+  /** Shows the job `open(on)` starts or finds, live, until its end. */
+  async #track(open, { total, workers, elapsedMs }) {
+    this.#tracking = true;
+    this.#cancelRequested = false;
+    this.#prepare(total);
     this.#say('Starting…', 'busy');
     this.#onBusy(true);
     this.#startButton.disabled = true;
-    const startedAt = performance.now();
+    const startedAt = performance.now() - elapsedMs;
+    const running = `Running on ${workers} worker${workers === 1 ? '' : 's'}…`;
     let elapsedTimer = 0;
     try {
-      this.#job = await startJob({ ...spec, rows: makeRows(spec.rows, spec.malformed) }, {
+      this.#job = await open({
         result: (index, data) => this.#queueLine(index, data, null),
         failure: (index, name, message) => this.#queueLine(index, null, `${name}: ${message}`),
-        progress: (p) => this.#progress(p, spec.rows, startedAt),
-        lost: (data) => this.#say(`Some results were lost while reconnecting (${data.reason}).`, 'warn'),
+        progress: (p) => this.#progress(p, total, startedAt),
+        lost: (data) => this.#say(`Some results were lost: the service no longer keeps them (${data.reason}).`, 'warn'),
         interrupted: () => this.#say('Connection lost; resuming where it stopped…', 'warn'),
-        resumed: () => this.#say(`Running on ${spec.workers} worker${spec.workers === 1 ? '' : 's'}…`, 'busy'),
+        resumed: () => this.#say(running, 'busy'),
       });
       this.#bar.dataset.jobId = this.#job.jobId;
       this.#cancelButton.disabled = false;
-      this.#say(`Running on ${spec.workers} worker${spec.workers === 1 ? '' : 's'}…`, 'busy');
+      this.#say(running, 'busy');
       elapsedTimer = setInterval(() => {
         this.#figures.elapsed.textContent = formatDuration(performance.now() - startedAt);
       }, 250);
       const summary = await this.#job.finished;
       this.#flush();
-      this.#finish(summary, spec.rows);
+      this.#finish(summary, total);
     } catch (error) {
       this.#flush();
       this.#bar.dataset.state = 'failed';
@@ -113,6 +139,7 @@ export class JobView {
     } finally {
       clearInterval(elapsedTimer);
       this.#job = null;
+      this.#tracking = false;
       this.#cancelButton.disabled = true;
       this.#startButton.disabled = false;
       this.#onBusy(false);
@@ -121,6 +148,7 @@ export class JobView {
 
   async #cancel() {
     if (!this.#job) return;
+    this.#cancelRequested = true;
     this.#cancelButton.disabled = true;
     this.#say('Cancelling…', 'warn');
     try {
@@ -136,12 +164,11 @@ export class JobView {
     this.#results.replaceChildren();
     this.#resultsNote.textContent = '';
     this.#chart.reset();
-    this.#map.reset(total);
+    this.#map.reset(total ?? 0);
     this.#setPercent(0);
-    this.#bar.dataset.total = String(total);
     this.#bar.dataset.state = 'running';
     delete this.#bar.dataset.jobId;
-    this.#figures.done.textContent = `0 / ${formatCount(total)}`;
+    this.#figures.done.textContent = `0 / ${total === undefined ? '?' : formatCount(total)}`;
     this.#figures.failed.textContent = '0';
     this.#figures.rate.textContent = '–';
     this.#figures.elapsed.textContent = '0 ms';
@@ -149,14 +176,15 @@ export class JobView {
 
   #progress({ done, failed, rowsPerSecond, total }, rows, startedAt) {
     const all = total ?? rows;
-    this.#setPercent(all > 0 ? (100 * done) / all : 0);
-    this.#figures.done.textContent = `${formatCount(done)} / ${formatCount(all)}`;
+    if (all !== undefined) this.#setPercent(all > 0 ? (100 * done) / all : 0);
+    this.#figures.done.textContent = `${formatCount(done)} / ${all === undefined ? '?' : formatCount(all)}`;
     this.#figures.failed.textContent = formatCount(failed);
     this.#figures.rate.textContent = formatCount(rowsPerSecond);
     this.#chart.add((performance.now() - startedAt) / 1000, rowsPerSecond);
   }
 
-  #finish({ done, failed, cancelled, elapsedMs, error }, rows) {
+  #finish({ done, failed, cancelled, elapsedMs, error }, total) {
+    const rows = total ?? done;
     const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
     this.#setPercent(rows > 0 ? (100 * done) / rows : 100);
     this.#figures.done.textContent = `${formatCount(done)} / ${formatCount(rows)}`;
@@ -165,7 +193,10 @@ export class JobView {
     this.#figures.elapsed.textContent = formatDuration(elapsedMs);
     this.#bar.dataset.state = cancelled ? 'cancelled' : error ? 'failed' : 'completed';
     if (error) this.#say(`The job failed: ${error}`, 'bad');
-    else if (cancelled) this.#say(`Cancelled after ${formatCount(done)} of ${formatCount(rows)} rows.`, 'warn');
+    else if (cancelled) {
+      const by = this.#cancelRequested ? '' : ' by the service (stopping?) or another client';
+      this.#say(`Cancelled${by} after ${formatCount(done)} of ${formatCount(rows)} rows.`, 'warn');
+    }
     else {
       const failures = failed === 0 ? 'no failures' : `${formatCount(failed)} failed`;
       this.#say(`Done: ${formatCount(done)} rows in ${formatDuration(elapsedMs)}, ${formatCount(rate)} rows/s, ${failures}.`, 'ok');
