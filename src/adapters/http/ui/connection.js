@@ -6,6 +6,8 @@ import { ApiError, get } from './api.js';
 import { byId } from './dom.js';
 
 const kPollMs = 2000;
+/** Polls of a page in a background tab: rarer (each is three requests and three log lines). */
+const kHiddenPollMs = 15_000;
 const kRetryMs = 1000;
 const kTimeoutMs = 5000;
 
@@ -31,8 +33,11 @@ export class Connection {
     return this.#state;
   }
 
-  /** Starts polling. */
+  /** Starts polling (and polls at once when the tab comes back to the foreground). */
   start() {
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden && this.#state !== 'unauthorized') void this.poll();
+    });
     void this.poll();
   }
 
@@ -72,7 +77,8 @@ export class Connection {
       const since = new Date(this.#downSince).toLocaleTimeString();
       this.#say(`Service unreachable since ${since}: reconnecting…`, 'bad');
     } finally {
-      if (this.#state !== 'unauthorized') this.#timer = setTimeout(() => void this.poll(), this.#state === 'up' ? kPollMs : kRetryMs);
+      const delay = this.#state !== 'up' ? kRetryMs : document.hidden ? kHiddenPollMs : kPollMs;
+      if (this.#state !== 'unauthorized') this.#timer = setTimeout(() => void this.poll(), delay);
     }
   }
 
