@@ -21,12 +21,14 @@ export class CompareView {
   #form = byId('job-form');
   #maxWorkers;
   #running = false;
+  #stopRequested = false;
+  #current = null;
   #onBusy;
 
   constructor({ maxWorkers, onBusy }) {
     this.#maxWorkers = maxWorkers;
     this.#onBusy = onBusy;
-    this.#button.addEventListener('click', () => void this.run());
+    this.#button.addEventListener('click', () => (this.#running ? void this.#stop() : void this.run()));
     this.#describe();
   }
 
@@ -36,9 +38,20 @@ export class CompareView {
     this.#describe();
   }
 
-  /** Enables or disables the button. */
+  /** Enables or disables the button (while it runs, the button stops the comparison). */
   setEnabled(enabled) {
-    this.#button.disabled = !enabled || this.#running;
+    this.#button.disabled = !enabled && !this.#running;
+  }
+
+  async #stop() {
+    this.#stopRequested = true;
+    this.#button.disabled = true;
+    this.#say('Stopping…', 'warn');
+    try {
+      await this.#current?.cancel();
+    } catch {
+      // the job may have ended meanwhile; the run loop reports what happened
+    }
   }
 
   #describe() {
@@ -55,7 +68,8 @@ export class CompareView {
       return;
     }
     this.#running = true;
-    this.#button.disabled = true;
+    this.#stopRequested = false;
+    this.#button.textContent = 'Stop comparison';
     this.#onBusy(true);
     const counts = workerCounts(this.#maxWorkers);
     const rows = makeRows(spec.rows, spec.malformed);
@@ -66,8 +80,10 @@ export class CompareView {
       for (const entry of results) {
         this.#say(`Running ${formatCount(spec.rows)} rows on ${entry.workers} worker${entry.workers === 1 ? '' : 's'}…`, 'busy');
         this.#draw(results, entry);
-        const job = await startJob({ ...spec, workers: entry.workers, rows });
-        const { done, elapsedMs, cancelled, error } = await job.finished;
+        if (this.#stopRequested) throw new Error('stopped');
+        this.#current = await startJob({ ...spec, workers: entry.workers, rows });
+        const { done, elapsedMs, cancelled, error } = await this.#current.finished;
+        if (this.#stopRequested) throw new Error('stopped');
         if (cancelled || error) throw new Error(error ?? 'a run was cancelled');
         entry.rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
         this.#draw(results);
@@ -77,10 +93,17 @@ export class CompareView {
       this.#say(`Best: ${best.workers} worker${best.workers === 1 ? '' : 's'}, ${formatRatio(best.rate / base)}× the speed of 1.`, 'ok');
       this.#bars.dataset.state = 'done';
     } catch (error) {
-      this.#say(`Comparison stopped: ${error.message}`, 'bad');
-      this.#bars.dataset.state = 'failed';
+      if (this.#stopRequested) {
+        this.#say('Comparison stopped.', 'warn');
+        this.#bars.dataset.state = 'stopped';
+      } else {
+        this.#say(`Comparison stopped: ${error.message}`, 'bad');
+        this.#bars.dataset.state = 'failed';
+      }
     } finally {
       this.#running = false;
+      this.#current = null;
+      this.#button.textContent = 'Compare worker counts';
       this.#button.disabled = false;
       this.#onBusy(false);
     }
