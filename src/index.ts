@@ -35,10 +35,12 @@ export { channelEvents, toStreamEvent } from './adapters/http/channel-events.js'
 export { ChannelRegistry } from './adapters/http/channel-registry.js';
 export { createService } from './adapters/http/service.js';
 export { UnknownJobError } from './adapters/http/jobs/job-store.js';
+export { RedisQueueFactory } from './adapters/redis/redis-queue-factory.js';
+export { RedisQueue } from './adapters/redis/redis-queue.js';
 
 export type { JsonValue, MessageContract, Payload } from './engine/message.js';
 export type { ListenerOptions } from './engine/listener.js';
-export type { Queue, QueueOwner } from './engine/queue.js';
+export type { ListenerRegistry, Queue, QueueOwner } from './engine/queue.js';
 export type { ChannelOptions } from './engine/channel.js';
 export type { SSEChannelOptions, SSEEvent } from './engine/sse-channel.js';
 export type { Action } from './engine/distributed-listener.js';
@@ -67,3 +69,4 @@ export type { ServiceContext, StreamSettings } from './adapters/http/service-con
 export type { JobSettings, JobStatus } from './adapters/http/jobs/job-store.js';
 export type { JobHandler, JobHandlerLocation } from './adapters/http/jobs/job-handlers.js';
 export type { ServiceStats } from './adapters/http/service-stats.js';
+export type { RedisQueueFactoryOptions } from './adapters/redis/redis-queue-factory.js';

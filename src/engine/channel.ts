@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { debuglog } from 'node:util';
 import { Doorbell } from './doorbell.js';
 import {
   describeError,
@@ -19,12 +20,20 @@ import {
   MESSAGE_TYPE_INTERNAL_ERROR,
   type MessageContract,
 } from './message.js';
-import type { AbstractMessageQueueFactory, Queue } from './queue.js';
+import type { AbstractMessageQueueFactory, ListenerRegistry, Queue } from './queue.js';
 import { StoppableStream } from './stoppable-stream.js';
 import { describeValue, finiteNumber, optionsObject } from './validation.js';
 
+const debug = debuglog('eric-sse');
+
 /** Options shared by every channel. */
 export interface ChannelOptions {
+  /**
+   * The channel's id: a non-empty string. Processes that use the same id with a networked
+   * `queuesFactory` (Redis) share the channel's listeners and queues.
+   * @default a fresh UUID v4
+   */
+  id?: string;
   /**
    * Wait time in seconds between two deliveries of `messageStream`.
    * @default 0
@@ -110,21 +119,29 @@ function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
  * Subclasses decide what a delivered message becomes by implementing `adapt`.
  */
 export abstract class AbstractChannel<Out> {
-  /** The channel's id: a UUID v4. */
-  readonly id: string = randomUUID();
+  /** The channel's id: `options.id`, else a fresh UUID v4. */
+  readonly id: string;
   /** Wait time in seconds between two deliveries of `messageStream`. */
   readonly streamDelaySeconds: number;
   readonly #queuesFactory: AbstractMessageQueueFactory;
   readonly #registrations = new Map<string, Registration>();
 
   constructor(options?: ChannelOptions) {
-    const { streamDelaySeconds = 0, queuesFactory = new InMemoryMessageQueueFactory() } = optionsObject(new.target.name, options);
+    const {
+      id = randomUUID(),
+      streamDelaySeconds = 0,
+      queuesFactory = new InMemoryMessageQueueFactory(),
+    } = optionsObject(new.target.name, options);
+    if (typeof id !== 'string' || id.length === 0) {
+      throw new TypeError(`Channel id must be a non-empty string, got ${describeValue(id)}`);
+    }
     finiteNumber('streamDelaySeconds', streamDelaySeconds, 0, true);
     if (typeof queuesFactory !== 'object' || queuesFactory === null || typeof queuesFactory.create !== 'function') {
       throw new TypeError(
         `queuesFactory must be an AbstractMessageQueueFactory (an object with a create() method), got ${describeValue(queuesFactory)}`,
       );
     }
+    this.id = id;
     this.streamDelaySeconds = streamDelaySeconds;
     this.#queuesFactory = queuesFactory;
   }
@@ -140,16 +157,23 @@ export abstract class AbstractChannel<Out> {
   }
 
   /**
-   * Registers a listener and creates its queue. Registering the same listener again does
-   * nothing; another listener with an id already registered throws `InvalidListenerException`.
+   * Registers a listener and creates its queue. Registering the same listener again keeps
+   * its queue (with a `registry`, it registers it there again: the way to retry a failed
+   * registration); another listener with an id already registered throws `InvalidListenerException`.
+   *
+   * The listener is registered in this process at once. With a networked `queuesFactory`
+   * (one with a `registry`) it returns a Promise that resolves once other processes see the
+   * registration (their broadcasts reach it), or rejects (say, `RepositoryError`) if that
+   * failed; it may be ignored, as in the seed: an unawaited failure is only logged
+   * (`NODE_DEBUG=eric-sse`), never an unhandled rejection.
    */
-  registerListener(listener: MessageQueueListener): void {
+  registerListener(listener: MessageQueueListener): void | Promise<void> {
     if (!(listener instanceof MessageQueueListener)) {
       throw new InvalidListenerException('registerListener expects a MessageQueueListener');
     }
     const existing = this.#registrations.get(listener.id);
     if (existing) {
-      if (existing.listener === listener) return;
+      if (existing.listener === listener) return this.#registerShared(listener);
       throw new InvalidListenerException(`Another listener with id ${listener.id} is already registered`);
     }
     const queue = this.#queuesFactory.create({ channelId: this.id, listenerId: listener.id });
@@ -157,6 +181,17 @@ export abstract class AbstractChannel<Out> {
     // Every stream of the listener links to this signal (and unlinks when it ends): no leak to warn about.
     setMaxListeners(0, removed.signal);
     this.#registrations.set(listener.id, { listener, queue, removed, arrivals: new Doorbell(), returned: [] });
+    return this.#registerShared(listener);
+  }
+
+  /** Registers the listener with the factory's shared registry, if any; see `registerListener`. */
+  #registerShared(listener: MessageQueueListener): Promise<void> | undefined {
+    const registry = this.#registry;
+    if (registry === undefined) return undefined;
+    const visible = registry.register({ channelId: this.id, listenerId: listener.id });
+    // Handled here so that a caller that does not await never sees an unhandled rejection.
+    visible.catch((error: unknown) => debug('registering listener %s of channel %s failed: %O', listener.id, this.id, error));
+    return visible;
   }
 
   /** Unregisters a listener and deletes its queue; its streams end with an error event. */
@@ -164,6 +199,8 @@ export abstract class AbstractChannel<Out> {
     const registration = this.#registration(listenerId);
     this.#registrations.delete(listenerId);
     registration.removed.abort(new InvalidListenerException(`Listener ${listenerId} was removed`));
+    // Unregistered first, so that no broadcast from another process recreates the queue.
+    await this.#registry?.unregister({ channelId: this.id, listenerId });
     await registration.queue.delete();
   }
 
@@ -186,9 +223,18 @@ export abstract class AbstractChannel<Out> {
   /**
    * Adds a message to every registered listener's queue. Every queue is tried; if some
    * fail, the promise rejects with the failure (an `AggregateError` when several failed).
+   * With a networked `queuesFactory` (one with a `registry`), it reaches every listener
+   * registered with this channel id in any process, in one backend operation.
    */
   async broadcast(msg: MessageContract): Promise<void> {
     assertMessage(msg);
+    const registry = this.#registry;
+    if (registry !== undefined) {
+      // The shared registry reaches every listener of this channel id, in every process.
+      await registry.broadcast(this.id, msg);
+      for (const registration of this.#registrations.values()) registration.arrivals.ring();
+      return;
+    }
     const outcomes = await Promise.allSettled([...this.#registrations.values()].map((r) => this.#push(r, msg)));
     const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     if (failures.length === 1) throw failures[0];
@@ -474,6 +520,10 @@ export abstract class AbstractChannel<Out> {
   async #push(registration: Registration, msg: MessageContract): Promise<void> {
     await registration.queue.push(msg);
     registration.arrivals.ring();
+  }
+
+  get #registry(): ListenerRegistry | undefined {
+    return this.#queuesFactory.registry;
   }
 
   #registration(listenerId: string): Registration {

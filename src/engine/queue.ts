@@ -56,8 +56,28 @@ export interface QueueOwner {
   listenerId: string;
 }
 
+/**
+ * Which listeners each channel has, shared by every process that uses the same backend: a
+ * networked factory provides one (`AbstractMessageQueueFactory.registry`) so that `broadcast`
+ * in any process reaches listeners registered in any other. The in-memory factory has none.
+ */
+export interface ListenerRegistry {
+  /** Records the listener as one of the channel's; resolves once other processes can see it. */
+  register(owner: QueueOwner): Promise<void>;
+  /** Forgets the listener: later broadcasts from any process skip it. */
+  unregister(owner: QueueOwner): Promise<void>;
+  /** Appends `msg` to the queue of every listener registered with `channelId`, in any process. */
+  broadcast(channelId: string, msg: MessageContract): Promise<void>;
+}
+
 /** Creates the queue of each listener a channel registers. */
 export abstract class AbstractMessageQueueFactory {
+  /**
+   * The registry of listeners shared across processes, for a networked backend; channels
+   * use it (when present) to register listeners and to broadcast. `undefined` in-process.
+   */
+  declare readonly registry?: ListenerRegistry;
+
   /** Creates the queue for one listener of one channel. */
   abstract create(owner: QueueOwner): Queue;
 }

@@ -111,6 +111,10 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
   #handedBack: Promise<void> = Promise.resolve();
   /** Settles when every yielded message has been acknowledged (in yield order). */
   #acknowledged: Promise<void> = Promise.resolve();
+  /** Messages waiting for the next acknowledgement round trip (one batch while another is in flight). */
+  #toAcknowledge: MessageContract[] = [];
+  /** The message of the result last handed to the consumer: acknowledged once it asks for the next. */
+  #lastYielded: MessageContract | undefined;
   /** The first acknowledgement failure: it fails the run, even one that has just completed. */
   #ackFailure: { error: unknown } | undefined;
   /** Batches submitted and not yet fully emitted. */
@@ -281,7 +285,11 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     this.#outstanding -= 1;
     const value = this.#buffer.take();
     const seq = this.#buffer.takenSeq;
-    if (this.#source.ack !== undefined) this.#acknowledge(this.#unyielded.get(seq)!);
+    if (this.#source.ack !== undefined) {
+      // The consumer asked for this result, so it has moved past the previous one.
+      if (this.#lastYielded !== undefined) this.#acknowledge(this.#lastYielded);
+      this.#lastYielded = this.#unyielded.get(seq)!;
+    }
     this.#unyielded.delete(seq);
     this.#ringPump();
     return value;
@@ -307,12 +315,22 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     }
   }
 
-  /** Acknowledges a delivered message, after those before it; a failure fails the run. */
+  /**
+   * Acknowledges a delivered message, after those before it; a failure fails the run.
+   * Batched: messages delivered while an acknowledgement is in flight go together in the
+   * next one, so that a networked queue takes one round trip per batch, not per message.
+   */
   #acknowledge(msg: MessageContract): void {
     const { ack } = this.#source;
     if (ack === undefined) return;
+    this.#toAcknowledge.push(msg);
+    if (this.#toAcknowledge.length > 1) return; // joins the batch already scheduled
     this.#acknowledged = this.#acknowledged
-      .then(() => ack([msg]))
+      .then(() => {
+        const batch = this.#toAcknowledge;
+        this.#toAcknowledge = [];
+        return ack(batch);
+      })
       .catch((error: unknown) => {
         this.#ackFailure ??= { error };
         this.#fail(error);
@@ -322,6 +340,9 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
   /** Ends a run whose every result was yielded, once every acknowledgement has gone through. */
   async #complete(): Promise<IteratorResult<T>> {
     this.#end(true);
+    // Once the loop is over, what followed the closed message is back in the queue (for a
+    // networked backend: before the program closes its connection).
+    await this.#handedBack;
     await this.#acknowledged;
     if (this.#ackFailure) throw this.#ackFailure.error;
     return kDone;
@@ -348,6 +369,9 @@ export class QueueRun<T> implements AsyncIterableIterator<T> {
     this.#ringPump();
     const back = completed ? this.#closedAndAfter.slice(1) : [...this.#unyielded.values(), ...this.#closedAndAfter];
     const closed = this.#closedAndAfter[0];
+    // The consumer has left the loop (or completed it): it is past the last result it got.
+    if (this.#lastYielded !== undefined) this.#acknowledge(this.#lastYielded);
+    this.#lastYielded = undefined;
     // The closed message ended this run: delivered, so acknowledged like a yielded one.
     if (completed && closed !== undefined) this.#acknowledge(closed);
     this.#unyielded.clear();
