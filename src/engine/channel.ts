@@ -322,7 +322,9 @@ export abstract class AbstractChannel<Out> {
         try {
           let failure: { error: unknown } | undefined;
           try {
-            await listener.onMessage(msg);
+            // Awaited only when async: a plain handler (the default) costs no turn per message.
+            const handled = listener.onMessage(msg);
+            if (handled !== undefined) await handled;
           } catch (error) {
             failure = { error };
           }
@@ -341,7 +343,7 @@ export abstract class AbstractChannel<Out> {
           yield event;
         } finally {
           // Delivered once the consumer moves on (or leaves the loop): see `Queue.ack`.
-          await registration.queue.ack?.([msg]);
+          if (registration.queue.ack) await registration.queue.ack([msg]);
         }
         // The closed message ends the stream even when its handler failed (say, a validating
         // onMessage that rejects unknown types): otherwise notifyEnd could not end this stream.
@@ -482,10 +484,16 @@ export abstract class AbstractChannel<Out> {
     await this.#registrations.get(listenerId)?.queue.ack?.(messages);
   }
 
-  async #waitForMessage(registration: Registration, signal: AbortSignal): Promise<MessageContract> {
-    const { queue, arrivals, returned } = registration;
-    if (returned.length > 0) return returned.shift()!;
+  #waitForMessage(registration: Registration, signal: AbortSignal): Promise<MessageContract> {
+    const { queue, returned } = registration;
+    if (returned.length > 0) return Promise.resolve(returned.shift()!);
+    // The queue's own wait, handed on as is: no promise of ours per message.
     if (queue.popOrWait) return queue.popOrWait(signal);
+    return this.#waitForPush(registration, signal);
+  }
+
+  async #waitForPush(registration: Registration, signal: AbortSignal): Promise<MessageContract> {
+    const { arrivals } = registration;
     // Generic fallback for queues that cannot wait: listen for this channel's pushes before
     // popping, so that a push between the failed pop and the wait is not missed.
     for (;;) {

@@ -86,8 +86,11 @@ export class EventHistory {
   readonly epoch: string;
   /** How many events are kept. */
   readonly capacity: number;
-  /** Event of sequence `s` at index `(s - 1) % capacity`; grows to `capacity`, then wraps. */
-  readonly #ring: RecordedEvent[] = [];
+  /**
+   * Event of sequence `s` at index `(s - 1) % capacity`, as given (its id follows from `s`):
+   * an event shared by many streams costs each history one slot. Grows to `capacity`, then wraps.
+   */
+  readonly #ring: StreamEvent[] = [];
   /** Sequence number of the next event recorded (the first is 1). */
   #nextSequence = 1;
 
@@ -113,14 +116,16 @@ export class EventHistory {
     return this.#nextSequence > 1 ? this.#idOf(this.#nextSequence - 1) : undefined;
   }
 
-  /** Gives `event` the next id, keeps it (dropping the oldest when full) and returns it with its id. */
+  /**
+   * Gives `event` the next id, keeps it (dropping the oldest when full; `event` itself is kept,
+   * so don't change it afterwards) and returns a copy with its id.
+   */
   record(event: StreamEvent): RecordedEvent {
     const sequence = this.#nextSequence;
     this.#nextSequence += 1;
-    const recorded: RecordedEvent = { ...event, id: this.#idOf(sequence) };
     // Grown on demand: an idle stream's history costs next to nothing.
-    this.#ring[(sequence - 1) % this.capacity] = recorded;
-    return recorded;
+    this.#ring[(sequence - 1) % this.capacity] = event;
+    return { ...event, id: this.#idOf(sequence) };
   }
 
   /**
@@ -155,7 +160,9 @@ export class EventHistory {
 
   #range(from: number, to: number): RecordedEvent[] {
     const events: RecordedEvent[] = [];
-    for (let sequence = from; sequence <= to; sequence += 1) events.push(this.#ring[(sequence - 1) % this.capacity]!);
+    for (let sequence = from; sequence <= to; sequence += 1) {
+      events.push({ ...this.#ring[(sequence - 1) % this.capacity]!, id: this.#idOf(sequence) });
+    }
     return events;
   }
 

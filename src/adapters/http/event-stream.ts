@@ -172,20 +172,21 @@ class EventStreamWriter {
     try {
       if (this.#stopReason === undefined) {
         this.#writeHead();
-        await this.#send(formatRetry(this.#settings.retryMs), false);
+        if (!this.#write(formatRetry(this.#settings.retryMs), false)) await this.#waitForDrain();
         this.#startHeartbeat();
       }
       if (history && lastEventId !== undefined) {
         const replay = history.since(lastEventId);
-        if (replay.lost) await this.#send(frame(replay.lost), true);
+        if (replay.lost && !this.#write(frame(replay.lost), true)) await this.#waitForDrain();
         for (const event of replay.events) {
           if (this.#stopReason !== undefined) break;
-          await this.#send(frame(event), true);
+          if (!this.#write(frame(event), true)) await this.#waitForDrain();
         }
       }
       while (this.#stopReason === undefined) {
         const next = iterator.next();
         const outcome = await this.#unlessStopped(next);
+        this.#wake = undefined;
         if (outcome === undefined) {
           // Stopped while waiting: an event that still arrives was taken from its source, so
           // keep it for a client that resumes rather than drop it.
@@ -200,7 +201,8 @@ class EventStreamWriter {
         }
         // Recorded before it is written: if the connection dies now, a resume replays it.
         const event = history ? history.record(outcome.value) : outcome.value;
-        await this.#send(frame(event), true);
+        // Awaits only when the client is not keeping up: no promise and no turn per write otherwise.
+        if (!this.#write(frame(event), true)) await this.#waitForDrain();
       }
     } catch (error) {
       result = { reason: 'failed', eventsWritten: this.#eventsWritten, error };
@@ -240,14 +242,16 @@ class EventStreamWriter {
     if (socket && 'setNoDelay' in socket && !('stream' in res)) socket.setNoDelay(true);
   }
 
-  /** Writes a chunk; when the client is not keeping up, waits for it (or disconnects it). */
-  async #send(chunk: string, isEvent: boolean): Promise<void> {
-    if (this.#stopReason !== undefined) return;
-    const res = this.#res;
-    const flushed = (res as ServerResponse).write(chunk);
+  /**
+   * Writes a chunk (nothing once stopped); false when the client is not keeping up, and the
+   * caller must then `#waitForDrain()` before writing more.
+   */
+  #write(chunk: string, isEvent: boolean): boolean {
+    if (this.#stopReason !== undefined) return true;
+    const flushed = (this.#res as ServerResponse).write(chunk);
     if (isEvent) this.#eventsWritten += 1;
     this.#heartbeat?.refresh();
-    if (!flushed) await this.#waitForDrain();
+    return flushed;
   }
 
   /** Waits for 'drain'; ends on a stop, and stops the stream when blocked past `maxBlockedMs`. */
@@ -275,11 +279,10 @@ class EventStreamWriter {
 
   /** Settles with the promise's value, or with `undefined` as soon as the stream stops. */
   #unlessStopped<T>(promise: Promise<T>): Promise<T | undefined> {
+    // Per event: one promise and one reaction (the caller clears #wake; a stale one is harmless).
     return new Promise<T | undefined>((resolve, reject) => {
-      this.#wake = () => resolve(undefined);
+      this.#wake = resolve as () => void;
       promise.then(resolve, reject);
-    }).finally(() => {
-      this.#wake = undefined;
     });
   }
 

@@ -27,6 +27,8 @@ export class OpenStreams {
   readonly #historySize: number;
   /** One epoch for this service run: ids of an earlier run are recognised as such. */
   readonly #epoch = newEpoch();
+  /** Set by closeAll(). */
+  #closed = false;
 
   /** @param historySize - events kept per listener for resuming clients. */
   constructor(historySize: number) {
@@ -50,6 +52,7 @@ export class OpenStreams {
       await previous.ended;
     }
     const controller = new AbortController();
+    if (this.#closed) controller.abort('shutdown' satisfies StreamStopReason);
     let end!: () => void;
     const entry: Entry = { controller, ended: new Promise<void>((resolve) => (end = resolve)) };
     this.#streams.set(key, entry);
@@ -83,8 +86,12 @@ export class OpenStreams {
     for (const key of this.#histories.keys()) if (key.startsWith(prefix)) this.#histories.delete(key);
   }
 
-  /** Ends every open stream (reason `shutdown`) and resolves once all have ended. */
+  /**
+   * Ends every open stream (reason `shutdown`) and resolves once all have ended; a stream
+   * begun afterwards is ended at once.
+   */
   async closeAll(): Promise<void> {
+    this.#closed = true;
     const entries = [...this.#streams.values()];
     for (const { controller } of entries) controller.abort('shutdown' satisfies StreamStopReason);
     await Promise.all(entries.map((entry) => entry.ended));

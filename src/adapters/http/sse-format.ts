@@ -60,7 +60,8 @@ export function formatEvent(event: StreamEvent): string {
     if (typeof event.data !== 'string') {
       throw new TypeError(`The event's data must be a string (serialise it first, e.g. with JSON.stringify), got ${typeof event.data}`);
     }
-    for (const line of event.data.split(kLineBreak)) text += `data: ${line}\n`;
+    if (!kAnyLineBreak.test(event.data)) text += `data: ${event.data}\n`; // the usual case: one line, no array
+    else for (const line of event.data.split(kLineBreak)) text += `data: ${line}\n`;
   }
   return text === '' ? '' : `${text}\n`;
 }
