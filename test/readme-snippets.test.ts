@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import type { AddressInfo } from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createService } from 'eric-sse';
+import { createService, type ServiceOptions } from 'eric-sse';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -37,8 +37,8 @@ async function runSnippet(name: string): Promise<string> {
  * against one started for the test on a free port instead: the only change made to it.
  * `setup` lines run first (e.g. giving Node the browser's EventSource).
  */
-async function runAgainstService(name: string, command: string, setup = ''): Promise<string> {
-  const app = createService({ logLevel: 'silent' });
+async function runAgainstService(name: string, command: string, setup = '', options: ServiceOptions = {}): Promise<string> {
+  const app = createService({ logLevel: 'silent', ...options });
   await app.listen({ host: '127.0.0.1', port: 0 });
   try {
     const { port } = app.server.address() as AddressInfo;
@@ -58,6 +58,7 @@ describe('README snippets run as written', () => {
       'channels.js',
       'curl.sh',
       'http-writer.js',
+      'jobs.sh',
       'main.js',
       'socket.js',
       'square.js',
@@ -89,6 +90,24 @@ describe('README snippets run as written', () => {
     expect(out).toMatch(
       /^\{"channel_id":"demo"\}\nnull\nnull\nretry: 3000\n\nid: \w+-1\nevent: greeting\ndata: \{"to":"you"\}\n\nid: \w+-2\nevent: _eric_channel_closed\ndata: null\n\n$/,
     );
+  });
+
+  it('jobs.sh: a JSON job and an NDJSON upload, streamed with curl, with the handlers npm start registers', async () => {
+    const handlers = path.join(repoRoot, 'examples', 'jobs', 'handlers.js');
+    const options = { handlers: { cpu: `${handlers}#cpu`, primes: `${handlers}#primes`, square: `${handlers}#square` } };
+    const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { scripts: { start: string } };
+    for (const [name, where] of Object.entries(options.handlers)) {
+      expect(manifest.scripts.start).toContain(`--handler ${name}=${path.relative(repoRoot, where.split('#')[0]!)}#${where.split('#')[1]}`);
+    }
+    const out = await runAgainstService('jobs.sh', 'bash', '', options);
+    const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+    // The README shows the output under the snippet, with "..." for figures that vary.
+    const shown = /# file: jobs\.sh[\s\S]*?```\n\nprints\n\n```text\n([\s\S]*?)```/.exec(readme)![1]!;
+    const pattern = shown
+      .split('...')
+      .map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+      .join('\\d+');
+    expect(out).toMatch(new RegExp(`^${pattern}$`));
   });
 
   it('browser.js: EventSource gets the event with its id, then the closed message', async () => {
