@@ -42,6 +42,10 @@ describe('the page\'s files over HTTP', () => {
   it('serves the page\'s files without the token, and nothing else', async () => {
     const { base } = await startPageService({ token: 'sesame' });
     expect(await statusOf(`${base}/ui/`)).toBe(200);
+    const bare = await fetch(`${base}/ui?token=sesame`, { redirect: 'manual' });
+    await bare.arrayBuffer();
+    expect(bare.status).toBe(301);
+    expect(bare.headers.get('location')).toBe('/ui/?token=sesame');
     expect(await statusOf(`${base}/ui/app.js`)).toBe(200);
     expect(await statusOf(`${base}/ui/vendor/uplot/uPlot.esm.js`)).toBe(200);
     expect(await statusOf(`${base}/channels`)).toBe(401);

@@ -36,14 +36,14 @@ export const kPagePrefix = '/ui/';
  * Files are revalidated on every load (`no-cache` + ETag), so a new version shows at once.
  */
 export const uiRoutes: FastifyPluginAsync = async (app) => {
+  // Every route of this plugin's scope is public (see the bearer-token hook).
+  app.addHook('onRoute', (route) => {
+    route.config = { ...(route.config as object), public: true };
+  });
   // The bare path, query kept (a `?token=` is for the page).
   app.get(kPagePrefix.slice(0, -1), async (request, reply) => {
     const query = request.url.indexOf('?');
     return reply.redirect(kPagePrefix + (query === -1 ? '' : request.url.slice(query)), 301);
-  });
-  // Every route of this plugin's scope is public (see the bearer-token hook).
-  app.addHook('onRoute', (route) => {
-    route.config = { ...(route.config as object), public: true };
   });
   await app.register(fastifyStatic, {
     root: pageRoot(),
