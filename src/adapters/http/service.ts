@@ -20,6 +20,7 @@ import { ericApiRoutes } from './routes/eric-api.js';
 import { jobRoutes } from './routes/jobs.js';
 import { monitoringRoutes } from './routes/monitoring.js';
 import { streamRoutes } from './routes/stream.js';
+import { uiRoutes } from './routes/ui.js';
 import { isServiceChannels, type ServiceChannels } from './service-channels.js';
 import type { ServiceContext, StreamSettings } from './service-context.js';
 
@@ -61,6 +62,11 @@ export interface ServiceOptions {
   handlers?: Record<string, JobHandlerLocation>;
   /** Processing-job settings; each has its default (see {@link JobSettings}). */
   jobs?: Partial<JobSettings>;
+  /**
+   * Serve the live page at `/ui/` (its static files need no token; its API calls do).
+   * @default true
+   */
+  page?: boolean;
 }
 
 const kDefaultStreamSettings: Readonly<StreamSettings> = {
@@ -169,6 +175,7 @@ export function createService(options: ServiceOptions = {}): FastifyInstance {
   void app.register(streamRoutes);
   void app.register(jobRoutes);
   void app.register(monitoringRoutes);
+  if (options.page !== false) void app.register(uiRoutes);
   // Node hands CONNECT (and Upgrade) requests to these events, not to Fastify; without a
   // listener it would drop the connection silently. Answer them: the service tunnels nothing.
   const refusal = JSON.stringify({ message: 'CONNECT and Upgrade requests are not served here' });
