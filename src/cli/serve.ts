@@ -15,7 +15,9 @@ Over HTTP (--http; HOST defaults to 127.0.0.1, a bare --http means 127.0.0.1:800
 the REST routes of eric-api (GET /channels, PUT /create, POST /subscribe, POST /dispatch,
 POST /broadcast, DELETE /listener/C/L, DELETE /channel/C, GET /) and GET /stream/C/L, a
 text/event-stream that resumes with Last-Event-ID. On stop, open streams get the
-_eric_channel_closed event and end; queued messages stay queued.
+_eric_channel_closed event and end; queued messages stay queued. A live page at /ui/
+(GET / from a browser redirects there) runs jobs, compares worker counts and watches
+channels; GET /health, GET /stats (JSON) and GET /metrics (Prometheus) report the service.
   --token TOKEN              require "Authorization: Bearer TOKEN" on every route (streams also
                              take ?token=TOKEN); default: the ERIC_SSE_TOKEN environment variable,
                              else no token
