@@ -4,7 +4,6 @@
  * described, a recommendation; `--json` and `--svg` save the figures and a chart.
  */
 import { createReadStream, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { errorParts } from '../engine/errors.js';
 import { RowError } from '../engine/jobs/rows.js';
 import type { Payload } from '../engine/message.js';
@@ -13,7 +12,7 @@ import { kRecommendTolerance, measureWorkerScaling, type WorkerScalingReport } f
 import { parseHandlerSpec, type HandlerSpec } from './handler-spec.js';
 import { readRows, type RowFormat } from './run-input.js';
 import { formatCount, formatDuration } from './run-progress.js';
-import { argsError, parseCount, stringFlag, UsageError, type Output } from './usage.js';
+import { parseCount, parseFlags, stringFlag, UsageError, type Output } from './usage.js';
 
 /** Most sample rows read from `--input`: they are cycled through, so a sample is enough. */
 const kMaxSampleRows = 100_000;
@@ -94,15 +93,8 @@ function parseWorkerCounts(text: string): number[] {
 
 /** Parses `eric-sse bench`'s arguments; `undefined` means `--help` was asked for. */
 export function benchCommand(args: string[]): BenchCommand | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: kOptions });
-  } catch (error) {
-    throw argsError(error);
-  }
-  const { values, positionals } = parsed;
+  const values = parseFlags(args, kOptions);
   if (values.help) return undefined;
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const handlerText = stringFlag(values, 'handler');
   if (handlerText === undefined) throw new UsageError('bench needs --handler MODULE[#EXPORT]');
   const input = stringFlag(values, 'input');

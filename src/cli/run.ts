@@ -7,16 +7,16 @@
 import { createReadStream, createWriteStream, fstatSync, openSync } from 'node:fs';
 import os from 'node:os';
 import type { Readable, Writable } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { ProcessingJob, JOB_EVENT_PROGRESS, JOB_EVENT_RESULT, type JobProgress, type JobSummary } from '../engine/jobs/processing-job.js';
 import { RowError } from '../engine/jobs/rows.js';
 import { errorParts } from '../engine/errors.js';
 import { MESSAGE_TYPE_INTERNAL_ERROR } from '../engine/message.js';
+import { untilAborted } from '../engine/until-aborted.js';
 import { parseHandlerSpec, type HandlerSpec } from './handler-spec.js';
 import { readRows, type RowFormat } from './run-input.js';
 import { LineWriter, resultFormatter, UnwritableResultError } from './run-output.js';
 import { ProgressLine, summaryLine, type RunOutcome } from './run-progress.js';
-import { argsError, parseCount, stringFlag, UsageError, type Output } from './usage.js';
+import { parseCount, parseFlags, stringFlag, UsageError, type Output } from './usage.js';
 
 /** `eric-sse run --help`. */
 export const kRunUsage = `Usage: eric-sse run --handler MODULE[#EXPORT] [options]
@@ -88,15 +88,8 @@ function parseFormat(flag: string, text: string | undefined): RowFormat | undefi
 
 /** Parses `eric-sse run`'s arguments; `undefined` means `--help` was asked for. */
 export function runCommand(args: string[]): RunCommand | undefined {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, allowPositionals: true, strict: true, options: kOptions });
-  } catch (error) {
-    throw argsError(error);
-  }
-  const { values, positionals } = parsed;
+  const values = parseFlags(args, kOptions);
   if (values.help) return undefined;
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const handlerText = stringFlag(values, 'handler');
   if (handlerText === undefined) throw new UsageError('run needs --handler MODULE[#EXPORT]');
   const workers = parseCount('--workers', stringFlag(values, 'workers')) ?? os.availableParallelism();
@@ -140,24 +133,6 @@ function openOutput(flag: string, file: string): { stream: Writable; isStdio: bo
   return { stream: createWriteStream('', { fd: open(flag, file, 'w') }), isStdio: false };
 }
 
-/** `promise`'s value, or `undefined` once `signal` aborts. */
-function unlessStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) return Promise.resolve(undefined);
-  return new Promise<T | undefined>((resolve, reject) => {
-    const onAbort = (): void => resolve(undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /** Runs `eric-sse run` with its arguments (after the command name); resolves with the exit code. */
 export async function run(args: string[], output: Output): Promise<number> {
@@ -227,8 +202,8 @@ async function execute(
     try {
       for (;;) {
         // The output is behind: read no more until it has caught up.
-        await unlessStopped(writer.drained(), stopReading.signal);
-        const next = await unlessStopped(source.next(), stopReading.signal);
+        await untilAborted(writer.drained(), stopReading.signal);
+        const next = await untilAborted(source.next(), stopReading.signal);
         if (next === undefined || next.done) return;
         const { value, line } = next.value;
         pending.set(read, { line, row: value instanceof RowError ? undefined : value });

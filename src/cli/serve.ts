@@ -1,9 +1,8 @@
 /** `eric-sse serve`: over HTTP (`--http`) or a Unix socket (`--socket`). */
 import os from 'node:os';
-import { parseArgs } from 'node:util';
 import { httpCommand, serveHttp } from './serve-http.js';
 import { serveSocket, socketCommand } from './serve-socket.js';
-import { argsError, UsageError, type Output } from './usage.js';
+import { parseFlags, UsageError, type Output } from './usage.js';
 
 /** `eric-sse serve --help`. */
 export const kServeUsage = `Usage: eric-sse serve --socket PATH [options]
@@ -103,18 +102,11 @@ function withDefaultAddress(args: string[]): string[] {
 
 /** Runs `serve` with its arguments (after the command name); resolves with the exit code. */
 export async function serve(args: string[], output: Output, env: NodeJS.ProcessEnv): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({ args: withDefaultAddress(args), allowPositionals: true, strict: true, options: kOptions });
-  } catch (error) {
-    throw argsError(error);
-  }
-  const { values, positionals } = parsed;
+  const values = parseFlags(withDefaultAddress(args), kOptions);
   if (values.help) {
     output.out(kServeUsage);
     return 0;
   }
-  if (positionals.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
   const given = (names: string[]): string | undefined => names.find((name) => values[name as keyof typeof values] !== undefined);
   if (values.socket !== undefined && values.http !== undefined) throw new UsageError('serve takes --socket PATH or --http [HOST:]PORT, not both');
   if (values.socket !== undefined) {

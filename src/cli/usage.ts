@@ -1,4 +1,5 @@
 /** Pieces shared by the commands: the usage error and argument checks. */
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 
 /** A command-line mistake: reported with the usage hint and exit code 2. */
 export class UsageError extends Error {
@@ -25,6 +26,29 @@ export type FlagValues = Record<string, string | string[] | boolean | undefined>
 export function stringFlag(values: FlagValues, name: string): string | undefined {
   const value = values[name];
   return typeof value === 'string' ? value : undefined;
+}
+
+/** The flags `parseFlags` gives for `options`. */
+type ParsedFlags<T extends NonNullable<ParseArgsConfig['options']>> = ReturnType<
+  typeof parseArgs<{ args: string[]; allowPositionals: true; strict: true; options: T }>
+>['values'];
+
+/**
+ * A command's flags, parsed strictly: an unknown option, a missing value or (unless `--help`
+ * was asked for) a stray argument is a `UsageError` naming it.
+ */
+export function parseFlags<T extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: T): ParsedFlags<T> {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, allowPositionals: true, strict: true, options });
+  } catch (error) {
+    throw argsError(error);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length > 0 && (values as FlagValues)['help'] !== true) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  }
+  return values;
 }
 
 /**

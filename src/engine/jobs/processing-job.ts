@@ -12,6 +12,7 @@ import { Message, MESSAGE_TYPE_INTERNAL_ERROR, UniqueMessage, type Payload } fro
 import { describeValue, optionsObject, positiveInteger } from '../validation.js';
 import { WorkerListener } from '../worker-listener.js';
 import { RowError } from './rows.js';
+import { untilAborted } from '../until-aborted.js';
 
 /** Where a job is in its life. */
 export type JobState = 'running' | 'completed' | 'cancelled' | 'failed';
@@ -83,27 +84,6 @@ export interface ProcessingJobOptions {
   onEvent: (event: JobEvent) => void;
 }
 
-/** What `promise` resolves to, or `undefined` as soon as `signal` aborts. */
-function untilStopped<T>(promise: Promise<T>, signal: AbortSignal): Promise<T | undefined> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.resolve(undefined);
-  }
-  return new Promise<T | undefined>((resolve, reject) => {
-    const onAbort = (): void => resolve(undefined);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /** Whether `value` is a promise or another thenable (what an async iterator's `next()` gives). */
 function isThenable<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
@@ -287,7 +267,7 @@ export class ProcessingJob {
         const step = iterator.next();
         // Only an async source can block (a client that stopped sending): race it with a
         // cancel. A sync one (an array of rows) answers at once, without a listener per row.
-        const next = isThenable(step) ? await untilStopped(Promise.resolve(step), stop) : step;
+        const next = isThenable(step) ? await untilAborted(Promise.resolve(step), stop) : step;
         if (next === undefined || next.done) break;
         const row: unknown = next.value;
         if (row instanceof RowError) {

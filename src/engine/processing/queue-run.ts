@@ -2,6 +2,7 @@ import { MESSAGE_TYPE_CLOSED, type MessageContract } from '../message.js';
 import type { Emit, Executor } from './executors.js';
 import { BatchRecord, Chunk, CompletionBuffer, OrderedBuffer, type ChunkBuffer } from './result-buffer.js';
 import { waitingForMessages } from './exit-warning.js';
+import { untilAborted } from '../until-aborted.js';
 
 /** Where a run pops messages from (a listener's queue, seen through its channel). */
 export interface MessageSource {
@@ -63,27 +64,6 @@ const kDone: IteratorResult<never> = Object.freeze({ done: true, value: undefine
 /** Why a run's own waits end: it stopped popping (never surfaced to users). */
 const kStopped = new Error('The processQueue run stopped popping');
 
-/** Waits for `promise`, or only until `signal` aborts (then resolves, leaving `promise` to settle unobserved). */
-function untilAborted(promise: Promise<void>, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) {
-    promise.catch(() => undefined);
-    return Promise.resolve();
-  }
-  return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => resolve();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
 
 /**
  * One `processQueue` run: a pump that pops messages and submits them to an executor, and
