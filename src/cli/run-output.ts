@@ -7,6 +7,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { stringify } from 'csv-stringify/sync';
+import { drained } from '../adapters/drained.js';
 import { describeValue } from '../engine/validation.js';
 import type { RowFormat } from './run-input.js';
 
@@ -78,18 +79,7 @@ export class LineWriter {
   /** Resolves once the stream can take more (at once unless it is above its high-water mark). */
   async drained(): Promise<void> {
     if (!this.#stream.writableNeedDrain || this.#closedByReader || this.#failure) return;
-    const stream = this.#stream;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        stream.off('drain', done);
-        stream.off('close', done);
-        stream.off('error', done);
-        resolve();
-      };
-      stream.on('drain', done);
-      stream.on('close', done);
-      stream.on('error', done);
-    });
+    await drained(this.#stream);
   }
 
   /** Flushes and, unless it is stdout or stderr, ends the stream; resolves once written out. */

@@ -6,6 +6,7 @@
  */
 import type { Socket } from 'node:net';
 import { InvalidMessageFormat } from '../../engine/errors.js';
+import { drained } from '../drained.js';
 import { formatErrorLine } from './protocol.js';
 import type { AnswerChunk, StreamCarrier } from './stream-session.js';
 
@@ -219,17 +220,6 @@ export class Connection {
       ? socket.write(chunk.text, (error) => onWritten(error ?? (socket.destroyed ? notWritten() : undefined)))
       : socket.write(chunk.text);
     if (accepted) return;
-    const signal = this.#abort.signal;
-    await new Promise<void>((resolve) => {
-      const done = (): void => {
-        socket.off('drain', done);
-        socket.off('close', done);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      socket.on('drain', done);
-      socket.on('close', done);
-      signal.addEventListener('abort', done);
-    });
+    await drained(socket, this.#abort.signal);
   }
 }
