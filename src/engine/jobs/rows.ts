@@ -20,25 +20,41 @@ export class RowError extends InvalidMessageFormat {
   }
 }
 
+/** A row read from a text input, or a `RowError` for one that could not be read, with its line. */
+export interface NumberedRow {
+  /** The row, or a `RowError`. */
+  value: unknown;
+  /** One-based line number of the row in the input (for CSV, the line where the record ends). */
+  line: number;
+}
+
 /**
- * The rows of an NDJSON input (one JSON value a line; blank lines skipped), one at a time.
- * A malformed line yields a `RowError` naming its line number, and reading goes on. Lines are
- * read as they are asked for (node:readline pauses the input), so memory stays flat.
+ * The rows of an NDJSON input (one JSON value a line; blank lines skipped), one at a time,
+ * each with its line number. A malformed line yields a `RowError` naming its line number, and
+ * reading goes on. Lines are read as they are asked for (node:readline pauses the input), so
+ * memory stays flat.
  */
-export async function* ndjsonRows(input: Readable): AsyncGenerator<unknown, void, undefined> {
+export async function* numberedNdjsonRows(input: Readable): AsyncGenerator<NumberedRow, void, undefined> {
   const lines = createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });
-  let lineNumber = 0;
+  let line = 0;
   try {
-    for await (const line of lines) {
-      lineNumber += 1;
-      if (line.trim() === '') continue;
+    for await (const text of lines) {
+      line += 1;
+      if (text.trim() === '') continue;
+      let value: unknown;
       try {
-        yield JSON.parse(line) as unknown;
+        value = JSON.parse(text) as unknown;
       } catch (error) {
-        yield new RowError(`Line ${lineNumber} is not valid JSON: ${(error as Error).message}`, lineNumber);
+        value = new RowError(`Line ${line} is not valid JSON: ${(error as Error).message}`, line);
       }
+      yield { value, line };
     }
   } finally {
     lines.close();
   }
+}
+
+/** The rows of an NDJSON input without their line numbers (see `numberedNdjsonRows`). */
+export async function* ndjsonRows(input: Readable): AsyncGenerator<unknown, void, undefined> {
+  for await (const { value } of numberedNdjsonRows(input)) yield value;
 }
