@@ -298,7 +298,11 @@ export abstract class AbstractChannel<Out> {
       for (const registration of this.#registrations.values()) registration.arrivals.ring();
       return;
     }
-    const outcomes = await Promise.allSettled([...this.#registrations.values()].map((r) => this.#push(r, msg, signal)));
+    // A queue that added the message at once may return one shared settled promise for every
+    // push (the in-memory queue does): awaited once, not once per listener.
+    const pushes = new Set<Promise<void>>();
+    for (const registration of this.#registrations.values()) pushes.add(this.#push(registration, msg, signal));
+    const outcomes = await Promise.allSettled(pushes);
     const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason as unknown] : []));
     if (failures.length === 1) throw failures[0];
     if (failures.length > 1) throw new AggregateError(failures, `broadcast failed for ${failures.length} listeners`);
@@ -361,8 +365,12 @@ export abstract class AbstractChannel<Out> {
     }
     let runningSignal = listener.signal;
     let link = new LinkedSignal([runningSignal, registration.removed.signal, stop]);
+    // `stopped.aborted` is `stop.aborted` as a plain field: read per message, it is much cheaper.
+    const stopped = new LinkedSignal([stop]);
+    // A listener that keeps the base `isRunning` is asked synchronously: no turn per message.
+    const syncRunning = listener.isRunning === MessageQueueListener.prototype.isRunning;
     try {
-      while (!stop.aborted && (await listener.isRunning())) {
+      while (!stopped.aborted && (syncRunning ? listener.isRunningSync() : await listener.isRunning())) {
         if (listener.signal !== runningSignal) {
           // Restarted since the last wait: wait on the new run's signal.
           runningSignal = listener.signal;
@@ -391,7 +399,7 @@ export abstract class AbstractChannel<Out> {
           } catch (error) {
             failure = { error };
           }
-          if (stop.aborted) {
+          if (stopped.aborted) {
             // Stopped while onMessage ran: nobody takes the event; the message waits for the next stream.
             await this.requeueMessages(listener.id, [msg]);
             return;
@@ -417,6 +425,7 @@ export abstract class AbstractChannel<Out> {
       }
     } finally {
       link.dispose();
+      stopped.dispose();
     }
   }
 

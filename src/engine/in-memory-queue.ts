@@ -1,6 +1,6 @@
 import Denque from 'denque';
-import { Doorbell } from './doorbell.js';
 import { NoMessagesException, QueueFullException } from './errors.js';
+import { HandOff } from './hand-off.js';
 import { assertMessage, type MessageContract } from './message.js';
 import { AbstractMessageQueueFactory, type PushOptions, type Queue, type QueueOwner } from './queue.js';
 import { describeValue, optionsObject, positiveInteger } from './validation.js';
@@ -59,7 +59,11 @@ export class InMemoryQueue implements Queue {
    * list), whose head also takes messages handed back by `requeue`.
    */
   readonly #messages = new Denque<MessageContract>();
-  readonly #arrivals = new Doorbell();
+  /**
+   * `popOrWait` calls waiting on the empty queue: a push hands its message straight to the
+   * oldest (so while one waits, `#messages` is empty).
+   */
+  readonly #takers = new HandOff<MessageContract>();
   /** Pushes waiting for room, oldest first (only with a capacity and `whenFull: 'wait'`). */
   #pending: PendingPush[] = [];
 
@@ -89,8 +93,7 @@ export class InMemoryQueue implements Queue {
     }
     // Behind pushes already waiting, even when a pop has just made room: push order is kept.
     if (this.#messages.length < this.capacity && this.#pending.length === 0) {
-      this.#messages.push(msg);
-      this.#arrivals.ring();
+      this.#append(msg);
       return kPushed;
     }
     if (this.whenFull === 'reject') return Promise.reject(this.#fullError('the message was not added (whenFull: \'reject\')'));
@@ -111,8 +114,7 @@ export class InMemoryQueue implements Queue {
     let added = 0;
     if (this.#pending.length === 0) {
       const room = Math.min(messages.length, this.capacity - this.#messages.length);
-      for (; added < room; added += 1) this.#messages.push(messages[added]!);
-      if (added > 0) this.#arrivals.ring();
+      for (; added < room; added += 1) this.#append(messages[added]!);
     }
     if (added === messages.length) return kPushed;
     if (this.whenFull === 'reject') {
@@ -135,9 +137,10 @@ export class InMemoryQueue implements Queue {
     }
   }
 
-  async popOrWait(signal: AbortSignal): Promise<MessageContract> {
-    while (this.#messages.length === 0) await this.#arrivals.wait(signal);
-    return this.#take();
+  /** Pops the next message, or waits for the next push (which hands its message straight here). */
+  popOrWait(signal: AbortSignal): Promise<MessageContract> {
+    if (this.#messages.length > 0) return Promise.resolve(this.#take());
+    return this.#takers.wait(signal);
   }
 
   async popMany(max: number): Promise<MessageContract[]> {
@@ -149,13 +152,19 @@ export class InMemoryQueue implements Queue {
   }
 
   async requeue(messages: MessageContract[]): Promise<void> {
-    if (messages.length === 0) return;
-    for (let i = messages.length - 1; i >= 0; i -= 1) this.#messages.unshift(messages[i]!);
-    this.#arrivals.ring();
+    let first = 0;
+    // Into an empty queue with streams waiting: the first messages go to them, in order.
+    while (first < messages.length && this.#messages.length === 0 && this.#takers.give(messages[first]!)) first += 1;
+    for (let i = messages.length - 1; i >= first; i -= 1) this.#messages.unshift(messages[i]!);
   }
 
   async size(): Promise<number> {
     return this.#messages.length;
+  }
+
+  /** Adds a message at the tail, or hands it to a waiting `popOrWait` (only an empty queue has those). */
+  #append(msg: MessageContract): void {
+    if (this.#messages.length > 0 || !this.#takers.give(msg)) this.#messages.push(msg);
   }
 
   #take(): MessageContract {
@@ -188,12 +197,11 @@ export class InMemoryQueue implements Queue {
       const push = this.#pending[admitted]!;
       admitted += 1;
       push.signal?.removeEventListener('abort', push.onAbort!);
-      this.#messages.push(push.msg);
+      this.#append(push.msg);
       push.resolve();
     }
     if (admitted === 0) return;
     this.#pending.splice(0, admitted);
-    this.#arrivals.ring();
   }
 
   #fullError(what: string): QueueFullException {

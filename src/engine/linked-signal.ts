@@ -10,8 +10,12 @@
  */
 export class LinkedSignal {
   readonly #controller = new AbortController();
+  /** `#controller.signal`, read once: AbortController's getter costs on a per-message path. */
+  readonly #signal = this.#controller.signal;
   readonly #sources: readonly AbortSignal[];
+  #aborted = false;
   readonly #onAbort = (event: Event): void => {
+    this.#aborted = true;
     this.#controller.abort((event.target as AbortSignal).reason);
     this.dispose();
   };
@@ -20,6 +24,7 @@ export class LinkedSignal {
     this.#sources = sources;
     const aborted = sources.find((source) => source.aborted);
     if (aborted) {
+      this.#aborted = true;
       this.#controller.abort(aborted.reason);
       return;
     }
@@ -28,11 +33,17 @@ export class LinkedSignal {
 
   /** Aborted when a source aborts or `abort()` is called. */
   get signal(): AbortSignal {
-    return this.#controller.signal;
+    return this.#signal;
+  }
+
+  /** Whether `signal` is aborted (a plain field: cheaper than `signal.aborted`). */
+  get aborted(): boolean {
+    return this.#aborted;
   }
 
   /** Aborts this signal only (the sources are untouched) and unlinks it. */
   abort(reason?: unknown): void {
+    this.#aborted = true;
     this.#controller.abort(reason);
     this.dispose();
   }

@@ -1,3 +1,6 @@
+/** The result of every ended `next()`. */
+const kDone: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
+
 /**
  * An async iterator over a generator that can be stopped at any moment: `return()` (or the
  * caller's `signal`) aborts the signal the generator waits on, so a stream blocked in a wait
@@ -37,20 +40,18 @@ export class StoppableStream<T> implements AsyncIterableIterator<T> {
     return this.#stop.signal.aborted;
   }
 
-  async next(): Promise<IteratorResult<T, undefined>> {
-    let result: IteratorResult<T, void>;
-    try {
-      result = await this.#generator.next();
-    } catch (error) {
-      await this.#finish();
-      throw error;
-    }
-    if (result.done) {
-      await this.#finish();
-      return { done: true, value: undefined };
-    }
-    return result;
+  next(): Promise<IteratorResult<T, undefined>> {
+    // Not `async`: one reaction on the generator's promise, no promise of an async function's own.
+    return this.#generator.next().then(this.#onResult, this.#onFailure);
   }
+
+  readonly #onResult = (result: IteratorResult<T, void>): IteratorResult<T, undefined> | Promise<IteratorResult<T, undefined>> =>
+    result.done ? this.#finish().then(() => kDone) : result;
+
+  readonly #onFailure = (error: unknown): Promise<never> =>
+    this.#finish().then(() => {
+      throw error;
+    });
 
   /** Stops the stream at once, even while a `next()` waits; resolves once it has ended. */
   async return(): Promise<IteratorResult<T, undefined>> {
