@@ -1,12 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { debuglog } from 'node:util';
 import { Doorbell } from './doorbell.js';
 import {
   describeError,
   errorParts,
-  InvalidChannelException,
   InvalidListenerException,
   NoMessagesException,
 } from './errors.js';
@@ -23,7 +21,7 @@ import {
   type Payload,
 } from './message.js';
 import type { AbstractMessageQueueFactory, ListenerRegistry, Queue } from './queue.js';
-import { StoppableStream } from './stoppable-stream.js';
+import { ListenerStream, type DeliverySource } from './listener-stream.js';
 import { describeValue, finiteNumber, optionsObject } from './validation.js';
 
 const debug = debuglog('eric-sse');
@@ -342,92 +340,31 @@ export abstract class AbstractChannel<Out> {
    * on. A message popped and not handed out (the stream stopped meanwhile, or adapting it
    * failed beyond repair) goes back to the head of the queue: nothing taken is lost.
    */
-  messageStream(listener: MessageQueueListener, options?: MessageStreamOptions): StoppableStream<Out> {
+  messageStream(listener: MessageQueueListener, options?: MessageStreamOptions): ListenerStream<Out> {
     const signal = checkSignal('messageStream', optionsObject('messageStream', options).signal);
     const onHandOut = checkHandOut('messageStream', options?.onHandOut);
-    return new StoppableStream((stop) => this.#deliver(listener, stop, onHandOut), { signal });
+    return new ListenerStream(listener, () => this.#deliverySource(listener), this.#errorEvent, { signal, onHandOut });
   }
 
-  async *#deliver(
-    listener: MessageQueueListener,
-    stop: AbortSignal,
-    onHandOut?: (msg: MessageContract) => void,
-  ): AsyncGenerator<Out, void, undefined> {
-    let registration: Registration;
-    try {
-      if (!(listener instanceof MessageQueueListener)) {
-        throw new InvalidListenerException(`messageStream expects a MessageQueueListener, got ${describeValue(listener)}`);
-      }
-      registration = this.#registration(listener.id);
-    } catch (error) {
-      yield this.adapt(new Message('error', describeError(error)));
-      return;
+  /** What a stream of `listener` reads: its queue, seen through this channel. Throws for an unknown listener. */
+  #deliverySource(listener: MessageQueueListener): DeliverySource<Out> {
+    if (!(listener instanceof MessageQueueListener)) {
+      throw new InvalidListenerException(`messageStream expects a MessageQueueListener, got ${describeValue(listener)}`);
     }
-    let runningSignal = listener.signal;
-    let link = new LinkedSignal([runningSignal, registration.removed.signal, stop]);
-    // `stopped.aborted` is `stop.aborted` as a plain field: read per message, it is much cheaper.
-    const stopped = new LinkedSignal([stop]);
-    // A listener that keeps the base `isRunning` is asked synchronously: no turn per message.
-    const syncRunning = listener.isRunning === MessageQueueListener.prototype.isRunning;
-    try {
-      while (!stopped.aborted && (syncRunning ? listener.isRunningSync() : await listener.isRunning())) {
-        if (listener.signal !== runningSignal) {
-          // Restarted since the last wait: wait on the new run's signal.
-          runningSignal = listener.signal;
-          link.dispose();
-          link = new LinkedSignal([runningSignal, registration.removed.signal, stop]);
-        }
-        const { signal } = link;
-        let msg: MessageContract;
-        try {
-          msg = await this.#waitForMessage(registration, signal);
-        } catch (error) {
-          if (error instanceof InvalidListenerException || error instanceof InvalidChannelException) {
-            yield this.adapt(new Message('error', describeError(error)));
-            return;
-          }
-          if (signal.aborted) continue; // stopped while waiting: the loop condition decides
-          throw error;
-        }
-        let event: Out;
-        try {
-          let failure: { error: unknown } | undefined;
-          try {
-            // Awaited only when async: a plain handler (the default) costs no turn per message.
-            const handled = listener.onMessage(msg);
-            if (handled !== undefined) await handled;
-          } catch (error) {
-            failure = { error };
-          }
-          if (stopped.aborted) {
-            // Stopped while onMessage ran: nobody takes the event; the message waits for the next stream.
-            await this.requeueMessages(listener.id, [msg]);
-            return;
-          }
-          event = this.#adaptOrReport(msg, failure);
-          onHandOut?.(msg);
-        } catch (error) {
-          await this.requeueMessages(listener.id, [msg]);
-          throw error;
-        }
-        try {
-          yield event;
-        } finally {
-          // Delivered once the consumer moves on (or leaves the loop): see `Queue.ack`.
-          if (registration.queue.ack) await registration.queue.ack([msg]);
-        }
-        // The closed message ends the stream even when its handler failed (say, a validating
-        // onMessage that rejects unknown types): otherwise notifyEnd could not end this stream.
-        if (msg.type === MESSAGE_TYPE_CLOSED) return;
-        if (this.streamDelaySeconds > 0) {
-          await sleep(this.streamDelaySeconds * 1000, undefined, { signal }).catch(() => undefined);
-        }
-      }
-    } finally {
-      link.dispose();
-      stopped.dispose();
-    }
+    const registration = this.#registration(listener.id);
+    const { queue } = registration;
+    return {
+      removed: registration.removed.signal,
+      wait: (signal) => this.#waitForMessage(registration, signal),
+      ack: queue.ack === undefined ? undefined : (messages) => queue.ack!(messages),
+      requeue: (messages) => this.requeueMessages(listener.id, messages),
+      adapt: (msg, failure) => this.#adaptOrReport(msg, failure),
+      delayMs: this.streamDelaySeconds * 1000,
+    };
   }
+
+  /** The `error` event of a stream whose listener is unknown or was removed. */
+  readonly #errorEvent = (error: unknown): Out => this.adapt(new Message('error', describeError(error)));
 
   /**
    * Adapts a delivered message (or, when its handler failed, an internal-error event for it).
@@ -459,13 +396,14 @@ export abstract class AbstractChannel<Out> {
    * ends, however it ends (also a `return()` before the first `next()`): nobody else knows it,
    * so its queue would otherwise grow forever. `return()` ends a waiting stream at once.
    */
-  watch(options?: MessageStreamOptions): StoppableStream<Out> {
+  watch(options?: MessageStreamOptions): ListenerStream<Out> {
     const signal = checkSignal('watch', optionsObject('watch', options).signal);
     const onHandOut = checkHandOut('watch', options?.onHandOut);
     const listener = this.addListener();
     listener.startSync();
-    return new StoppableStream((stop) => this.#deliver(listener, stop, onHandOut), {
+    return new ListenerStream(listener, () => this.#deliverySource(listener), this.#errorEvent, {
       signal,
+      onHandOut,
       cleanup: async () => {
         listener.stopSync();
         // Skip when someone else removed it already (or registered another under its id).

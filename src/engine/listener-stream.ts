@@ -1,0 +1,290 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InvalidChannelException, InvalidListenerException } from './errors.js';
+import { LinkedSignal } from './linked-signal.js';
+import { MessageQueueListener } from './listener.js';
+import { MESSAGE_TYPE_CLOSED, type MessageContract } from './message.js';
+
+/** What a `ListenerStream` reads from: one listener's queue, seen through its channel. */
+export interface DeliverySource<Out> {
+  /** Aborted (reason: `InvalidListenerException`) when the listener is removed from the channel. */
+  readonly removed: AbortSignal;
+  /** Pops the next message, waiting without polling; rejects with `signal.reason` when it aborts. */
+  wait(signal: AbortSignal): Promise<MessageContract>;
+  /** Confirms delivery of a handed-out message; `undefined` when the queue does not want it. */
+  readonly ack: ((messages: MessageContract[]) => Promise<void>) | undefined;
+  /** Hands popped messages back to the head of the queue. */
+  requeue(messages: MessageContract[]): Promise<void>;
+  /** The event for a message (or, with `failure`, for its handler's failure); see `AbstractChannel`. */
+  adapt(msg: MessageContract, failure: { error: unknown } | undefined): Out;
+  /** Pause after each delivery, in milliseconds (the channel's `streamDelaySeconds`). */
+  readonly delayMs: number;
+}
+
+/** Options of `ListenerStream`. */
+export interface ListenerStreamOptions {
+  /** Ends the stream (as `return()` does) when aborted. */
+  signal?: AbortSignal | undefined;
+  /** Called with each message just before its event is handed out (see `MessageStreamOptions.onHandOut`). */
+  onHandOut?: ((msg: MessageContract) => void) | undefined;
+  /** Runs once when the stream ends, however it ends (also a `return()` before the first `next()`). */
+  cleanup?: (() => Promise<void>) | undefined;
+}
+
+/** A `next()` call made while another one is still being answered. */
+interface QueuedNext<Out> {
+  readonly resolve: (result: Promise<IteratorResult<Out, undefined>>) => void;
+}
+
+/** What handing a message out gives: its event at once, or a promise of it (or of the end). */
+type HandOutResult<Out> = IteratorResult<Out, undefined> | Promise<IteratorResult<Out, undefined>>;
+
+/** The result of every ended `next()`. */
+const kDone: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
+
+/**
+ * A listener's message stream (`messageStream`, `watch`): each `next()` pops one message,
+ * runs the listener's `onMessage`, and answers with the adapted event. It reads nothing ahead.
+ *
+ * Written by hand rather than as an async generator: a broadcast to a thousand waiting
+ * streams costs each of them one promise reaction here, where a generator wrapped in a
+ * stoppable iterator cost four and an `await` on every `yield`.
+ *
+ * It can be stopped at any moment: `return()` (or `options.signal`) ends a `next()` that
+ * waits for a message at once, and leaves the listener running. A message popped but not
+ * handed out (the stream stopped while `onMessage` ran, or adapting it failed beyond repair)
+ * goes back to the head of the queue. A handed-out message is acknowledged (queues with
+ * `ack`) when the consumer asks for the next one or leaves.
+ */
+export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
+  readonly #listener: MessageQueueListener;
+  readonly #connect: () => DeliverySource<Out>;
+  readonly #errorEvent: (error: unknown) => Out;
+  readonly #onHandOut: ((msg: MessageContract) => void) | undefined;
+  readonly #cleanup: (() => Promise<void>) | undefined;
+  readonly #callerSignal: AbortSignal | undefined;
+  readonly #stop = new AbortController();
+  /** `#stop.signal.aborted` as a plain field: read once per message. */
+  #stopped = false;
+  readonly #onCallerAbort = (): void => this.#stopNow();
+  /** A listener that keeps the base `isRunning` is asked synchronously: no turn per message. */
+  readonly #syncRunning: boolean;
+  #source: DeliverySource<Out> | undefined;
+  /** The listener's run signal that `#link` follows (a restart makes a new one). */
+  #runningSignal: AbortSignal | undefined;
+  /** Aborts when the listener stops, is removed, or the stream stops: ends a wait. */
+  #link: LinkedSignal | undefined;
+  /** The message of the event last handed out, until acknowledged. */
+  #handedOut: MessageContract | undefined;
+  /** Whether the stream ends at the next `next()` (after the closed message, or an error event). */
+  #endNext = false;
+  /** Whether to pause (`delayMs`) before the next wait: a message was just delivered. */
+  #pauseNext = false;
+  #ended = false;
+  /** Whether a `next()` is being answered; later calls wait in `#queued`. */
+  #busy = false;
+  /** The answer of the latest `next()` started. */
+  #current: Promise<IteratorResult<Out, undefined>> | undefined;
+  readonly #queued: QueuedNext<Out>[] = [];
+  #cleanedUp: Promise<void> | undefined;
+
+  /**
+   * @param listener - whose messages are streamed.
+   * @param connect - looks the listener up in its channel, at the first `next()`.
+   * @param errorEvent - the `error` event the stream yields, and then ends, when `connect`
+   *   throws or a wait fails because the listener (or its channel) is unknown or removed.
+   */
+  constructor(
+    listener: MessageQueueListener,
+    connect: () => DeliverySource<Out>,
+    errorEvent: (error: unknown) => Out,
+    options: ListenerStreamOptions = {},
+  ) {
+    this.#listener = listener;
+    this.#connect = connect;
+    this.#errorEvent = errorEvent;
+    this.#onHandOut = options.onHandOut;
+    this.#cleanup = options.cleanup;
+    this.#callerSignal = options.signal;
+    this.#syncRunning = listener instanceof MessageQueueListener && listener.isRunning === MessageQueueListener.prototype.isRunning;
+    if (this.#callerSignal?.aborted) this.#stopNow();
+    else this.#callerSignal?.addEventListener('abort', this.#onCallerAbort, { once: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Whether the stream was told to stop (by `return()` or the caller's signal). */
+  get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  next(): Promise<IteratorResult<Out, undefined>> {
+    // The iterator protocol allows several pending calls: answered one after another, in order.
+    if (this.#busy) return new Promise((resolve) => this.#queued.push({ resolve }));
+    return this.#answer();
+  }
+
+  #answer(): Promise<IteratorResult<Out, undefined>> {
+    this.#busy = true; // cleared by `#step` when done (possibly before it returns its promise)
+    const current = this.#step();
+    this.#current = current;
+    return current;
+  }
+
+  /** Stops the stream at once, even while a `next()` waits; resolves once it has ended. */
+  async return(): Promise<IteratorResult<Out, undefined>> {
+    this.#stopNow();
+    // Let the `next()` being answered finish (its wait ends now), then every queued one.
+    while (this.#busy) await this.#current?.catch(() => undefined);
+    try {
+      await this.#acknowledgeHandedOut();
+    } finally {
+      await this.#end();
+    }
+    return kDone;
+  }
+
+  /** Ends the stream with `error` (after stopping it, as `return()` does). */
+  async throw(error?: unknown): Promise<IteratorResult<Out, undefined>> {
+    await this.return();
+    throw error;
+  }
+
+  /** Answers one `next()` (the body of what would be a generator's loop), then starts the next queued one. */
+  async #step(): Promise<IteratorResult<Out, undefined>> {
+    try {
+      if (this.#ended) return kDone;
+      if (this.#handedOut !== undefined) await this.#acknowledgeHandedOut();
+      if (this.#endNext) return await this.#endWith(kDone);
+      let source = this.#source;
+      if (source === undefined) {
+        try {
+          source = this.#connect();
+        } catch (error) {
+          return this.#lastEvent(this.#errorEvent(error));
+        }
+        this.#source = source;
+      }
+      if (this.#pauseNext) {
+        this.#pauseNext = false;
+        if (source.delayMs > 0 && this.#link !== undefined) {
+          await sleep(source.delayMs, undefined, { signal: this.#link.signal }).catch(() => undefined);
+        }
+      }
+      const listener = this.#listener;
+      for (;;) {
+        if (this.#stopped || !(this.#syncRunning ? listener.isRunningSync() : await listener.isRunning())) {
+          return await this.#endWith(kDone);
+        }
+        const link = this.#linkFor(listener, source);
+        let msg: MessageContract;
+        try {
+          msg = await source.wait(link.signal);
+        } catch (error) {
+          if (error instanceof InvalidListenerException || error instanceof InvalidChannelException) {
+            return this.#lastEvent(this.#errorEvent(error));
+          }
+          if (link.aborted) continue; // stopped while waiting: the loop condition decides
+          throw error;
+        }
+        const handedOut = this.#handOut(source, msg);
+        // Awaited here, not returned, so that `finally` runs once the message is handed out.
+        return handedOut instanceof Promise ? await handedOut : handedOut;
+      }
+    } catch (error) {
+      await this.#end();
+      throw error;
+    } finally {
+      const queued = this.#queued.shift();
+      if (queued === undefined) this.#busy = false;
+      else queued.resolve(this.#answer());
+    }
+  }
+
+  /**
+   * Runs `onMessage` on a popped message and hands its event out: synchronously for a plain
+   * handler (the default), through a promise only when the handler is async or the message
+   * must go back (the stream stopped meanwhile, or adapting failed beyond repair).
+   */
+  #handOut(source: DeliverySource<Out>, msg: MessageContract): HandOutResult<Out> {
+    let handled: void | Promise<void>;
+    try {
+      handled = this.#listener.onMessage(msg);
+    } catch (error) {
+      return this.#eventFor(source, msg, { error });
+    }
+    if (handled === undefined) return this.#eventFor(source, msg, undefined);
+    return Promise.resolve(handled).then(
+      () => this.#eventFor(source, msg, undefined),
+      (error: unknown) => this.#eventFor(source, msg, { error }),
+    );
+  }
+
+  /** The event of a handled message (see `#handOut`). */
+  #eventFor(source: DeliverySource<Out>, msg: MessageContract, failure: { error: unknown } | undefined): HandOutResult<Out> {
+    // Stopped while onMessage ran: nobody takes the event; the message waits for the next stream.
+    if (this.#stopped) return source.requeue([msg]).then(() => this.#endWith(kDone));
+    let event: Out;
+    try {
+      event = source.adapt(msg, failure);
+      this.#onHandOut?.(msg);
+    } catch (error) {
+      return source.requeue([msg]).then(() => Promise.reject(error));
+    }
+    this.#handedOut = msg;
+    this.#pauseNext = true;
+    // The closed message ends the stream even when its handler failed (say, a validating
+    // onMessage that rejects unknown types): otherwise notifyEnd could not end this stream.
+    if (msg.type === MESSAGE_TYPE_CLOSED) this.#endNext = true;
+    return { done: false, value: event };
+  }
+
+  /** The link for this wait: the same one while the listener's run lasts, a new one after a restart. */
+  #linkFor(listener: MessageQueueListener, source: DeliverySource<Out>): LinkedSignal {
+    const runningSignal = listener.signal;
+    if (this.#link === undefined || runningSignal !== this.#runningSignal) {
+      this.#link?.dispose();
+      this.#runningSignal = runningSignal;
+      this.#link = new LinkedSignal([runningSignal, source.removed, this.#stop.signal]);
+    }
+    return this.#link;
+  }
+
+  /** Hands out `event` and ends the stream at the following `next()`. */
+  #lastEvent(event: Out): IteratorResult<Out, undefined> {
+    this.#endNext = true;
+    return { done: false, value: event };
+  }
+
+  async #acknowledgeHandedOut(): Promise<void> {
+    const msg = this.#handedOut;
+    this.#handedOut = undefined;
+    if (msg !== undefined && this.#source?.ack !== undefined) await this.#source.ack([msg]);
+  }
+
+  async #endWith(result: IteratorResult<Out, undefined>): Promise<IteratorResult<Out, undefined>> {
+    await this.#end();
+    return result;
+  }
+
+  #stopNow(): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#stop.abort(kStreamStopped);
+  }
+
+  /** Ends the stream once: unlinks, and runs the cleanup. */
+  #end(): Promise<void> {
+    if (!this.#ended) {
+      this.#ended = true;
+      this.#link?.dispose();
+      this.#callerSignal?.removeEventListener('abort', this.#onCallerAbort);
+    }
+    this.#cleanedUp ??= this.#cleanup?.() ?? Promise.resolve();
+    return this.#cleanedUp;
+  }
+}
+
+/** Why a stream's own waits end when it is stopped (never surfaced: a shared reason costs no stack trace per stream). */
+const kStreamStopped = new Error('The stream was stopped');
