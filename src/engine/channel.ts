@@ -47,7 +47,7 @@ export interface ChannelOptions {
 }
 
 /** Options of `AbstractChannel.messageStream` and `watch`. */
-export interface MessageStreamOptions {
+export interface MessageStreamOptions<Out = unknown, R = Out> {
   /**
    * Ends the stream at once when aborted, even while it waits for a message, without
    * stopping the listener (another stream may take over). The stream ends normally (no
@@ -61,6 +61,15 @@ export interface MessageStreamOptions {
    * If it throws, the message goes back to the head of the queue and the stream rethrows.
    */
   onHandOut?: (msg: MessageContract) => void;
+  /**
+   * Turns each event, with the message it was made from, into what the stream yields: say,
+   * the wire form of an SSE event, made once per message and shared by every listener's
+   * stream. Costs nothing more per event than the event itself, unlike a wrapper around the
+   * stream. The `error` event of an unknown or removed listener comes with the
+   * `new Message('error', description)` it was made from. If it throws, the message goes
+   * back to the head of the queue and the stream rethrows.
+   */
+  map?: (event: Out, msg: MessageContract) => R;
 }
 
 /** Options of `AbstractChannel.dispatch` and `broadcast`. */
@@ -110,6 +119,13 @@ function checkHandOut(where: string, onHandOut: unknown): ((msg: MessageContract
     throw new TypeError(`${where} option "onHandOut" must be a function, got ${describeValue(onHandOut)}`);
   }
   return onHandOut as ((msg: MessageContract) => void) | undefined;
+}
+
+function checkMap<F>(where: string, map: F | undefined): F | undefined {
+  if (map !== undefined && typeof map !== 'function') {
+    throw new TypeError(`${where} option "map" must be a function, got ${describeValue(map)}`);
+  }
+  return map;
 }
 
 function checkSignal(where: string, signal: unknown): AbortSignal | undefined {
@@ -340,14 +356,15 @@ export abstract class AbstractChannel<Out> {
    * on. A message popped and not handed out (the stream stopped meanwhile, or adapting it
    * failed beyond repair) goes back to the head of the queue: nothing taken is lost.
    */
-  messageStream(listener: MessageQueueListener, options?: MessageStreamOptions): ListenerStream<Out> {
+  messageStream<R = Out>(listener: MessageQueueListener, options?: MessageStreamOptions<Out, R>): ListenerStream<R> {
     const signal = checkSignal('messageStream', optionsObject('messageStream', options).signal);
     const onHandOut = checkHandOut('messageStream', options?.onHandOut);
-    return new ListenerStream(listener, () => this.#deliverySource(listener), this.#errorEvent, { signal, onHandOut });
+    const map = checkMap('messageStream', options?.map);
+    return new ListenerStream(listener, () => this.#deliverySource(listener, map), this.#errorEventMaker(map), { signal, onHandOut });
   }
 
   /** What a stream of `listener` reads: its queue, seen through this channel. Throws for an unknown listener. */
-  #deliverySource(listener: MessageQueueListener): DeliverySource<Out> {
+  #deliverySource<R>(listener: MessageQueueListener, map: ((event: Out, msg: MessageContract) => R) | undefined): DeliverySource<R> {
     if (!(listener instanceof MessageQueueListener)) {
       throw new InvalidListenerException(`messageStream expects a MessageQueueListener, got ${describeValue(listener)}`);
     }
@@ -358,13 +375,22 @@ export abstract class AbstractChannel<Out> {
       wait: (signal) => this.#waitForMessage(registration, signal),
       ack: queue.ack === undefined ? undefined : (messages) => queue.ack!(messages),
       requeue: (messages) => this.requeueMessages(listener.id, messages),
-      adapt: (msg, failure) => this.#adaptOrReport(msg, failure),
+      adapt:
+        map === undefined
+          ? (msg, failure) => this.#adaptOrReport(msg, failure) as unknown as R
+          : (msg, failure) => map(this.#adaptOrReport(msg, failure), msg),
       delayMs: this.streamDelaySeconds * 1000,
     };
   }
 
-  /** The `error` event of a stream whose listener is unknown or was removed. */
-  readonly #errorEvent = (error: unknown): Out => this.adapt(new Message('error', describeError(error)));
+  /** Makes the `error` event of a stream whose listener is unknown or was removed. */
+  #errorEventMaker<R>(map: ((event: Out, msg: MessageContract) => R) | undefined): (error: unknown) => R {
+    return (error) => {
+      const msg = new Message('error', describeError(error));
+      const event = this.adapt(msg);
+      return map === undefined ? (event as unknown as R) : map(event, msg);
+    };
+  }
 
   /**
    * Adapts a delivered message (or, when its handler failed, an internal-error event for it).
@@ -396,12 +422,13 @@ export abstract class AbstractChannel<Out> {
    * ends, however it ends (also a `return()` before the first `next()`): nobody else knows it,
    * so its queue would otherwise grow forever. `return()` ends a waiting stream at once.
    */
-  watch(options?: MessageStreamOptions): ListenerStream<Out> {
+  watch<R = Out>(options?: MessageStreamOptions<Out, R>): ListenerStream<R> {
     const signal = checkSignal('watch', optionsObject('watch', options).signal);
     const onHandOut = checkHandOut('watch', options?.onHandOut);
+    const map = checkMap('watch', options?.map);
     const listener = this.addListener();
     listener.startSync();
-    return new ListenerStream(listener, () => this.#deliverySource(listener), this.#errorEvent, {
+    return new ListenerStream(listener, () => this.#deliverySource(listener, map), this.#errorEventMaker(map), {
       signal,
       onHandOut,
       cleanup: async () => {

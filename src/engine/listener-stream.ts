@@ -14,7 +14,7 @@ export interface DeliverySource<Out> {
   readonly ack: ((messages: MessageContract[]) => Promise<void>) | undefined;
   /** Hands popped messages back to the head of the queue. */
   requeue(messages: MessageContract[]): Promise<void>;
-  /** The event for a message (or, with `failure`, for its handler's failure); see `AbstractChannel`. */
+  /** The event for a message (or, with `failure`, for its handler's failure), mapped; see `AbstractChannel`. */
   adapt(msg: MessageContract, failure: { error: unknown } | undefined): Out;
   /** Pause after each delivery, in milliseconds (the channel's `streamDelaySeconds`). */
   readonly delayMs: number;
@@ -155,7 +155,13 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
   async #step(): Promise<IteratorResult<Out, undefined>> {
     try {
       if (this.#ended) return kDone;
-      if (this.#handedOut !== undefined) await this.#acknowledgeHandedOut();
+      const handedOut = this.#handedOut;
+      if (handedOut !== undefined) {
+        // The consumer asks for more, so it is past the last event: confirm its message.
+        this.#handedOut = undefined;
+        const ack = this.#source?.ack;
+        if (ack !== undefined) await ack([handedOut]);
+      }
       if (this.#endNext) return await this.#endWith(kDone);
       let source = this.#source;
       if (source === undefined) {

@@ -121,11 +121,19 @@ export class EventHistory {
    * so don't change it afterwards) and returns a copy with its id.
    */
   record(event: StreamEvent): RecordedEvent {
+    return { ...event, id: this.add(event) };
+  }
+
+  /**
+   * What `record` does, returning only the id given: for a writer that frames the id itself
+   * (no copy of the event per stream).
+   */
+  add(event: StreamEvent): string {
     const sequence = this.#nextSequence;
     this.#nextSequence += 1;
     // Grown on demand: an idle stream's history costs next to nothing.
     this.#ring[(sequence - 1) % this.capacity] = event;
-    return { ...event, id: this.#idOf(sequence) };
+    return this.#idOf(sequence);
   }
 
   /**

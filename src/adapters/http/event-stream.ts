@@ -136,6 +136,28 @@ function frame(event: StreamEvent): string {
   }
 }
 
+/**
+ * The framed lines (all but `id:`) of frozen events, such as a channel's wire events, which
+ * every listener's stream shares: framed and checked once, not once per stream. Weak: an
+ * entry lives as long as its event.
+ */
+const kFramedBodies = new WeakMap<StreamEvent, string>();
+
+/**
+ * Frames `event` with the id a history gave it (`<epoch>-<sequence>`: no line break, no NUL,
+ * so nothing to check). A frozen event without an id of its own is framed once for all the
+ * streams it goes to; only its `id:` line is made per stream.
+ */
+function frameWithId(event: StreamEvent, id: string): string {
+  if (event.id !== undefined || !Object.isFrozen(event)) return frame({ ...event, id });
+  let body = kFramedBodies.get(event);
+  if (body === undefined) {
+    body = frame(event);
+    kFramedBodies.set(event, body);
+  }
+  return `id: ${id}\n${body}`;
+}
+
 /** One stream: its state, and the waits that a stop must end. */
 class EventStreamWriter {
   readonly #req: EventStreamRequest;
@@ -185,26 +207,8 @@ class EventStreamWriter {
           if (!this.#write(frame(event), true)) await this.#waitForDrain();
         }
       }
-      while (this.#stopReason === undefined) {
-        const next = iterator.next();
-        const outcome = await this.#unlessStopped(next);
-        this.#wake = undefined;
-        if (outcome === undefined) {
-          // Stopped while waiting: an event that still arrives was taken from its source, so
-          // keep it for a client that resumes rather than drop it.
-          next.then((late) => {
-            if (!late.done) history?.record(late.value);
-          }, ignore);
-          break;
-        }
-        if (outcome.done) {
-          result = { reason: 'completed', eventsWritten: this.#eventsWritten };
-          break;
-        }
-        // Recorded before it is written: if the connection dies now, a resume replays it.
-        const event = history ? history.record(outcome.value) : outcome.value;
-        // Awaits only when the client is not keeping up: no promise and no turn per write otherwise.
-        if (!this.#write(frame(event), true)) await this.#waitForDrain();
+      if (this.#stopReason === undefined && (await this.#pump(iterator))) {
+        result = { reason: 'completed', eventsWritten: this.#eventsWritten };
       }
     } catch (error) {
       result = { reason: 'failed', eventsWritten: this.#eventsWritten, error };
@@ -290,12 +294,42 @@ class EventStreamWriter {
     }
   }
 
-  /** Settles with the promise's value, or with `undefined` as soon as the stream stops. */
-  #unlessStopped<T>(promise: Promise<T>): Promise<T | undefined> {
-    // Per event: one promise and one reaction (the caller clears #wake; a stale one is harmless).
-    return new Promise<T | undefined>((resolve, reject) => {
-      this.#wake = resolve as () => void;
-      promise.then(resolve, reject);
+  /**
+   * Pulls events and writes them until the iterable ends (resolves `true`), the stream stops
+   * (resolves `false` at once, even while a `next()` is pending) or the iterable throws
+   * (rejects). Driven by callbacks rather than an `await` loop: per event, one reaction on
+   * the iterable's promise and nothing else, which is most of the writer's own cost.
+   */
+  #pump(iterator: AsyncIterator<StreamEvent>): Promise<boolean> {
+    const history = this.#options.history;
+    return new Promise<boolean>((resolve, reject) => {
+      const stopped = (): void => resolve(false);
+      const pull = (): void => {
+        if (this.#stopReason !== undefined) return resolve(false);
+        this.#wake = stopped;
+        let next: Promise<IteratorResult<StreamEvent>>;
+        try {
+          next = iterator.next();
+        } catch (error) {
+          return reject(error);
+        }
+        next.then(onNext, reject);
+      };
+      const onNext = (result: IteratorResult<StreamEvent>): void => {
+        if (this.#stopReason !== undefined) {
+          // Stopped while waiting: an event that still arrives was taken from its source, so
+          // keep it for a client that resumes rather than drop it.
+          if (!result.done) history?.record(result.value);
+          return resolve(false);
+        }
+        if (result.done) return resolve(true);
+        // Recorded before it is written: if the connection dies now, a resume replays it.
+        const text = history ? frameWithId(result.value, history.add(result.value)) : frame(result.value);
+        // Waits only when the client is not keeping up: no promise and no turn per write otherwise.
+        if (this.#write(text, true)) pull();
+        else this.#waitForDrain().then(pull, reject);
+      };
+      pull();
     });
   }
 
