@@ -373,6 +373,10 @@ export abstract class AbstractChannel<Out> {
     return {
       removed: registration.removed.signal,
       wait: (signal) => this.#waitForMessage(registration, signal),
+      take:
+        queue.popOrEnlist === undefined
+          ? undefined
+          : (taker) => (registration.returned.length > 0 ? registration.returned.shift() : queue.popOrEnlist!(taker)),
       ack: queue.ack === undefined ? undefined : (messages) => queue.ack!(messages),
       requeue: (messages) => this.requeueMessages(listener.id, messages),
       adapt:

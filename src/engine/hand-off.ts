@@ -1,43 +1,62 @@
-/** One pending `HandOff.wait`. */
-interface Taker<T> {
-  readonly resolve: (value: T) => void;
-  readonly reject: (reason: unknown) => void;
+/**
+ * Who waits for a `HandOff`'s next value: given it by `give`, or failed with the signal's
+ * reason when `signal` aborts first. A long-lived consumer (a listener's stream) can be its
+ * own taker and enlist again after each value, which costs no promise per wait.
+ */
+export interface Taker<T> {
+  /** Ends the wait when aborted (`fail` gets its reason). */
   readonly signal: AbortSignal;
+  /** Called with the value, synchronously inside `give`. */
+  give(value: T): void;
+  /** Called with `signal.reason`, synchronously inside the abort. */
+  fail(reason: unknown): void;
 }
 
 /**
- * Consumers waiting for the next value, oldest first: `give(value)` resolves the oldest wait
- * with the value itself. A queue uses it so that a message pushed while a stream waits on the
- * empty queue goes straight to that stream: no ring, no re-check, no second promise, which is
+ * Consumers waiting for the next value, oldest first: `give(value)` hands the value to the
+ * oldest one. A queue uses it so that a message pushed while a stream waits on the empty
+ * queue goes straight to that stream: no ring, no re-check, no second promise, which is
  * what a broadcast to a thousand waiting streams costs per stream.
  *
- * A wait ends with `signal.reason` when its signal aborts. A signal gets one abort listener
- * per hand-off, added on its first wait and kept until it aborts (or is collected with its
- * waits), rather than one added and removed per wait: a stream waits once per message.
+ * A signal gets one abort listener per hand-off, added on its first wait and kept until it
+ * aborts (or is collected with its waits), rather than one added and removed per wait: a
+ * stream waits once per message.
  */
 export class HandOff<T> {
   /** Oldest first; usually one (a listener has one stream), so an array's `shift` is cheap. */
   #takers: Taker<T>[] = [];
   /** Signals that have this hand-off's abort listener. */
   readonly #listening = new WeakSet<AbortSignal>();
-  /** The signal of the last wait: checked first, since a stream waits with the same one each time. */
+  /**
+   * The signal of the last wait, known not to have aborted (its abort clears this at once):
+   * checked first, since a stream waits with the same one each time, and `signal.aborted`
+   * costs on a path taken once per message.
+   */
   #lastSignal: AbortSignal | undefined;
 
   /** Resolves with the value of a later `give`; rejects with `signal.reason` when `signal` aborts first. */
   wait(signal: AbortSignal): Promise<T> {
-    // The last signal is known not to have aborted (its abort clears `#lastSignal` at once):
-    // no `signal.aborted` read, which costs on a path taken once per message.
+    return new Promise<T>((resolve, reject) => {
+      if (!this.enlist({ signal, give: resolve, fail: reject })) reject(signal.reason);
+    });
+  }
+
+  /**
+   * Adds `taker` behind the pending waits; `false` (and nothing is added) when its signal
+   * has aborted already.
+   */
+  enlist(taker: Taker<T>): boolean {
+    const { signal } = taker;
     if (signal !== this.#lastSignal) {
-      if (signal.aborted) return Promise.reject(signal.reason);
+      if (signal.aborted) return false;
       this.#lastSignal = signal;
       if (!this.#listening.has(signal)) {
         this.#listening.add(signal);
         signal.addEventListener('abort', () => this.#abort(signal), { once: true });
       }
     }
-    return new Promise<T>((resolve, reject) => {
-      this.#takers.push({ resolve, reject, signal });
-    });
+    this.#takers.push(taker);
+    return true;
   }
 
   /** Number of pending waits. */
@@ -49,7 +68,7 @@ export class HandOff<T> {
   give(value: T): boolean {
     const taker = this.#takers.shift();
     if (taker === undefined) return false;
-    taker.resolve(value);
+    taker.give(value);
     return true;
   }
 
@@ -59,6 +78,6 @@ export class HandOff<T> {
     const ending = this.#takers.filter((taker) => taker.signal === signal);
     if (ending.length === 0) return;
     this.#takers = this.#takers.filter((taker) => taker.signal !== signal);
-    for (const taker of ending) taker.reject(signal.reason);
+    for (const taker of ending) taker.fail(signal.reason);
   }
 }

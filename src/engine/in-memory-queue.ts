@@ -1,6 +1,6 @@
 import Denque from 'denque';
 import { NoMessagesException, QueueFullException } from './errors.js';
-import { HandOff } from './hand-off.js';
+import { HandOff, type Taker } from './hand-off.js';
 import { assertMessage, type MessageContract } from './message.js';
 import { AbstractMessageQueueFactory, type PushOptions, type Queue, type QueueOwner } from './queue.js';
 import { describeValue, optionsObject, positiveInteger } from './validation.js';
@@ -141,6 +141,13 @@ export class InMemoryQueue implements Queue {
   popOrWait(signal: AbortSignal): Promise<MessageContract> {
     if (this.#messages.length > 0) return Promise.resolve(this.#take());
     return this.#takers.wait(signal);
+  }
+
+  /** See `Queue.popOrEnlist`. Throws `signal.reason` when `taker.signal` has aborted already. */
+  popOrEnlist(taker: Taker<MessageContract>): MessageContract | undefined {
+    if (this.#messages.length > 0) return this.#take();
+    if (!this.#takers.enlist(taker)) throw taker.signal.reason;
+    return undefined;
   }
 
   async popMany(max: number): Promise<MessageContract[]> {

@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InvalidChannelException, InvalidListenerException } from './errors.js';
+import type { Taker } from './hand-off.js';
 import { LinkedSignal } from './linked-signal.js';
 import { MessageQueueListener } from './listener.js';
 import { MESSAGE_TYPE_CLOSED, type MessageContract } from './message.js';
@@ -10,6 +11,11 @@ export interface DeliverySource<Out> {
   readonly removed: AbortSignal;
   /** Pops the next message, waiting without polling; rejects with `signal.reason` when it aborts. */
   wait(signal: AbortSignal): Promise<MessageContract>;
+  /**
+   * `wait` without a promise, when the queue can (`Queue.popOrEnlist`): the next message now,
+   * or `undefined` after enlisting `taker`. Throws the signal's reason when it has aborted.
+   */
+  readonly take: ((taker: Taker<MessageContract>) => MessageContract | undefined) | undefined;
   /** Confirms delivery of a handed-out message; `undefined` when the queue does not want it. */
   readonly ack: ((messages: MessageContract[]) => Promise<void>) | undefined;
   /** Hands popped messages back to the head of the queue. */
@@ -122,7 +128,139 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
   next(): Promise<IteratorResult<Out, undefined>> {
     // The iterator protocol allows several pending calls: answered one after another, in order.
     if (this.#busy) return new Promise((resolve) => this.#queued.push({ resolve }));
+    const source = this.#source;
+    if (source?.take !== undefined && this.#canTakeDirectly(source)) return this.#takeDirectly(source);
     return this.#answer();
+  }
+
+  /**
+   * Whether the next message can be taken without `#step`: a queue that enlists takers,
+   * nothing to acknowledge, to pause for or to end, and a running listener asked synchronously.
+   * This is the steady state of a stream on the in-memory queue.
+   */
+  #canTakeDirectly(source: DeliverySource<Out>): boolean {
+    return (
+      !this.#ended &&
+      !this.#endNext &&
+      (this.#handedOut === undefined || source.ack === undefined) &&
+      (!this.#pauseNext || source.delayMs === 0) &&
+      this.#syncRunning &&
+      !this.#stopped &&
+      this.#listener.isRunningSync()
+    );
+  }
+
+  /**
+   * Takes the next message with the stream as the queue's taker: per message, the promise
+   * the consumer gets and nothing else. The message is handed out in a microtask of its own
+   * (never inside the producer's `push`); an abort while waiting falls back to `#step`,
+   * which decides what the abort means.
+   */
+  #takeDirectly(source: DeliverySource<Out>): Promise<IteratorResult<Out, undefined>> {
+    this.#handedOut = undefined;
+    this.#pauseNext = false;
+    this.#linkFor(this.#listener, source); // sets `#taker` for the current link
+    this.#busy = true;
+    let msg: MessageContract | undefined;
+    try {
+      msg = source.take!(this.#taker!);
+    } catch {
+      // Aborted already (say, the listener was removed): `#step` tells why.
+      this.#busy = false;
+      return this.#answer();
+    }
+    const current = new Promise<IteratorResult<Out, undefined>>(this.#captureSettlers);
+    this.#current = current;
+    if (msg !== undefined) {
+      // One was waiting in the queue: handed out in a microtask too, once `#current` is set.
+      this.#given = msg;
+      queueMicrotask(this.#handOutGiven);
+    }
+    return current;
+  }
+
+  /** Keeps the settlers of the promise `#takeDirectly` returned (a bound method: no closure per message). */
+  readonly #captureSettlers = (
+    resolve: (result: IteratorResult<Out, undefined> | Promise<IteratorResult<Out, undefined>>) => void,
+    reject: (error: unknown) => void,
+  ): void => {
+    this.#resolveTaken = resolve;
+    this.#rejectTaken = reject;
+  };
+
+  /** The message the queue gave the stream's taker, until handed out. */
+  #given: MessageContract | undefined;
+  #resolveTaken: ((result: IteratorResult<Out, undefined> | Promise<IteratorResult<Out, undefined>>) => void) | undefined;
+  #rejectTaken: ((error: unknown) => void) | undefined;
+
+  /** Hands out the message given to the taker: runs `onMessage`, and answers the pending `next()`. */
+  readonly #handOutGiven = (): void => {
+    const msg = this.#given!;
+    const resolve = this.#resolveTaken!;
+    const reject = this.#rejectTaken!;
+    this.#given = undefined;
+    this.#resolveTaken = undefined;
+    this.#rejectTaken = undefined;
+    const handedOut = this.#handOut(this.#source!, msg);
+    if (!(handedOut instanceof Promise)) {
+      this.#release();
+      resolve(handedOut);
+      return;
+    }
+    handedOut.then(
+      (result) => {
+        this.#release();
+        resolve(result);
+      },
+      (error: unknown) => {
+        // A failure ends the stream, as one in `#step` does.
+        void this.#end().then(() => {
+          this.#release();
+          reject(error);
+        });
+      },
+    );
+  };
+
+  /**
+   * Enlisted with the queue while the stream waits on the direct path (its `signal` is the
+   * current link's). Given a message inside the producer's push, it hands it out in a
+   * microtask; failed by an abort, it answers the pending `next()` through `#step`.
+   */
+  #taker: Taker<MessageContract> | undefined;
+
+  #makeTaker(signal: AbortSignal): Taker<MessageContract> {
+    return {
+      signal,
+      give: (msg) => {
+        this.#given = msg;
+        queueMicrotask(this.#handOutGiven);
+      },
+      fail: () => {
+        const resolve = this.#resolveTaken!;
+        this.#resolveTaken = undefined;
+        this.#rejectTaken = undefined;
+        // Still busy: `#step` decides (stopped, not running, removed) and then releases.
+        const current = this.#step();
+        this.#current = current;
+        resolve(current);
+      },
+    };
+  }
+
+  /** Ends a `next()`: the stream is free again, or busy with the oldest queued call. */
+  #release(): void {
+    const queued = this.#queued.shift();
+    if (queued === undefined) {
+      this.#busy = false;
+      return;
+    }
+    // Started in a microtask, so that whoever set `#current` for the call that just ended has
+    // done so; busy meanwhile, so that no new call overtakes the queued one.
+    queueMicrotask(() => {
+      this.#busy = false;
+      queued.resolve(this.next());
+    });
   }
 
   #answer(): Promise<IteratorResult<Out, undefined>> {
@@ -202,9 +340,7 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
       await this.#end();
       throw error;
     } finally {
-      const queued = this.#queued.shift();
-      if (queued === undefined) this.#busy = false;
-      else queued.resolve(this.#answer());
+      this.#release();
     }
   }
 
@@ -253,6 +389,7 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
       this.#link?.dispose();
       this.#runningSignal = runningSignal;
       this.#link = new LinkedSignal([runningSignal, source.removed, this.#stop.signal]);
+      this.#taker = this.#makeTaker(this.#link.signal);
     }
     return this.#link;
   }

@@ -1,3 +1,4 @@
+import type { Taker } from './hand-off.js';
 import type { MessageContract } from './message.js';
 
 /**
@@ -32,6 +33,14 @@ export interface Queue {
    * When `signal` aborts first, rejects with `signal.reason` and takes nothing.
    */
   popOrWait?(signal: AbortSignal): Promise<MessageContract>;
+  /**
+   * `popOrWait` without a promise, for a backend in this process: returns the oldest message
+   * at once, or `undefined` after enlisting `taker`, which the next push then gives its
+   * message to (synchronously, inside the push: the taker must defer any work), or fails
+   * with `taker.signal`'s reason when it aborts first. A listener's stream takes its
+   * messages this way: one wait per message costs it no allocation.
+   */
+  popOrEnlist?(taker: Taker<MessageContract>): MessageContract | undefined;
   /**
    * Puts messages that were popped but not processed back at the head of the queue, in the
    * given order, so that the next pop returns `messages[0]`. A consumer that stops early (the

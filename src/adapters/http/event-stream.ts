@@ -26,7 +26,9 @@ export interface WriteEventStreamOptions {
   retryMs?: number;
   /**
    * Time without any write after which a comment is sent, in milliseconds, so that idle
-   * connections (and proxies on the way) stay open; 0 sends none.
+   * connections (and proxies on the way) stay open; 0 sends none. Checked every half
+   * interval (a write costs no timer update), so a comment goes out between `heartbeatMs`
+   * and 1.5 × `heartbeatMs` after the last write.
    * @default 15000
    */
   heartbeatMs?: number;
@@ -168,6 +170,8 @@ class EventStreamWriter {
   /** Ends the current wait (for the next event, or for `drain`) when the stream stops. */
   #wake: (() => void) | undefined;
   #heartbeat: NodeJS.Timeout | undefined;
+  /** Whether something was written since the heartbeat's last check (see `#startHeartbeat`). */
+  #wroteSinceTick = false;
   #blocked = false;
   #eventsWritten = 0;
   /** Whether the response is corked until the next tick (see `#send`). */
@@ -213,7 +217,7 @@ class EventStreamWriter {
     } catch (error) {
       result = { reason: 'failed', eventsWritten: this.#eventsWritten, error };
     } finally {
-      clearTimeout(this.#heartbeat);
+      clearInterval(this.#heartbeat);
       res.off('close', onClose);
       signal?.removeEventListener('abort', onAbort);
     }
@@ -267,7 +271,7 @@ class EventStreamWriter {
     }
     const flushed = res.write(chunk);
     if (isEvent) this.#eventsWritten += 1;
-    this.#heartbeat?.refresh();
+    this.#wroteSinceTick = true;
     return flushed;
   }
 
@@ -336,11 +340,20 @@ class EventStreamWriter {
   #startHeartbeat(): void {
     const { heartbeatMs } = this.#settings;
     if (heartbeatMs === 0) return;
-    this.#heartbeat = setTimeout(() => {
+    // Two quiet half-intervals in a row make an idle interval.
+    let quietTicks = 0;
+    this.#heartbeat = setInterval(() => {
+      if (this.#wroteSinceTick) {
+        this.#wroteSinceTick = false;
+        quietTicks = 0;
+        return;
+      }
+      quietTicks += 1;
+      if (quietTicks < 2) return;
+      quietTicks = 0;
       // A blocked client gets nothing more: its buffer is full, and the wait for drain is on.
       if (!this.#blocked && this.#stopReason === undefined) (this.#res as ServerResponse).write(formatComment());
-      this.#heartbeat?.refresh();
-    }, heartbeatMs);
+    }, Math.max(1, Math.floor(heartbeatMs / 2)));
     this.#heartbeat.unref();
   }
 
