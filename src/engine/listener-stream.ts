@@ -44,6 +44,9 @@ interface QueuedNext<Out> {
 /** What handing a message out gives: its event at once, or a promise of it (or of the end). */
 type HandOutResult<Out> = IteratorResult<Out, undefined> | Promise<IteratorResult<Out, undefined>>;
 
+/** The base class's `onMessage`, which does nothing. */
+const kBaseOnMessage = MessageQueueListener.prototype.onMessage;
+
 /** The result of every ended `next()`. */
 const kDone: IteratorResult<never, undefined> = Object.freeze({ done: true, value: undefined });
 
@@ -234,7 +237,11 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
       signal,
       give: (msg) => {
         this.#given = msg;
-        queueMicrotask(this.#handOutGiven);
+        // A listener without a handler of its own runs no user code before the event exists:
+        // handed out at once, inside the push (the consumer still gets it in a reaction).
+        // A handler of the user's never runs inside the producer's call: it gets a microtask.
+        if (this.#listener.onMessage === kBaseOnMessage) this.#handOutGiven();
+        else queueMicrotask(this.#handOutGiven);
       },
       fail: () => {
         const resolve = this.#resolveTaken!;

@@ -174,8 +174,13 @@ class EventStreamWriter {
   #wroteSinceTick = false;
   #blocked = false;
   #eventsWritten = 0;
-  /** Whether the response is corked until the next tick (see `#send`). */
+  /** Whether the response is corked until the next tick (see `#write`). */
   #corked = false;
+  /** Ends the cork `#write` put on (one function per stream, not one per write). */
+  readonly #uncork = (): void => {
+    this.#corked = false;
+    (this.#res as ServerResponse).uncork();
+  };
 
   constructor(req: EventStreamRequest, res: EventStreamResponse, options: WriteEventStreamOptions) {
     this.#req = req;
@@ -264,10 +269,7 @@ class EventStreamWriter {
     if (!this.#corked && typeof res.cork === 'function') {
       this.#corked = true;
       res.cork();
-      process.nextTick(() => {
-        this.#corked = false;
-        res.uncork();
-      });
+      process.nextTick(this.#uncork);
     }
     const flushed = res.write(chunk);
     if (isEvent) this.#eventsWritten += 1;
