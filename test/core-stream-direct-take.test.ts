@@ -252,3 +252,61 @@ describe('EventHistory.add', () => {
     ]);
   });
 });
+
+describe('ListenerStream.nextWith', () => {
+  it("answers inside the producer's push for a listener without a handler of its own, never during the call", async () => {
+    const channel = new SSEChannel();
+    const listener = channel.addListener();
+    listener.startSync();
+    const stream = channel.messageStream(listener);
+    await channel.dispatch(listener.id, new Message('first'));
+    await stream.next();
+    const got: unknown[] = [];
+    stream.nextWith((result) => got.push(result.value?.event), (error) => got.push(error));
+    expect(got).toEqual([]); // waiting: nothing during the call
+    void channel.broadcast(new Message('pushed'));
+    expect(got).toEqual(['pushed']); // inside the push, before broadcast's promise settles
+    await stream.return();
+  });
+
+  it('a callback that throws fails only its own stream: the broadcast reaches every other listener', async () => {
+    const channel = new SSEChannel();
+    const [bad, good] = [channel.addListener(), channel.addListener()];
+    bad.startSync();
+    good.startSync();
+    const badStream = channel.messageStream(bad);
+    const goodStream = channel.messageStream(good);
+    await channel.broadcast(new Message('warm'));
+    await Promise.all([badStream.next(), goodStream.next()]);
+    const errors: unknown[] = [];
+    badStream.nextWith(
+      () => {
+        throw new Error('consumer bug');
+      },
+      (error) => errors.push(error),
+    );
+    const goodNext = goodStream.next();
+    await expect(channel.broadcast(new Message('news'))).resolves.toBeUndefined();
+    expect((await goodNext).value?.event).toBe('news');
+    expect(String(errors[0])).toMatch(/consumer bug/);
+    await Promise.all([badStream.return(), goodStream.return()]);
+  });
+
+  it('takes a message already queued in a later microtask, and queues behind a pending next()', async () => {
+    const channel = new SSEChannel();
+    const listener = channel.addListener();
+    listener.startSync();
+    const stream = channel.messageStream(listener);
+    await channel.dispatch(listener.id, new Message('a'));
+    await stream.next();
+    for (const type of ['b', 'c']) await channel.dispatch(listener.id, new Message(type));
+    const order: string[] = [];
+    const first = stream.next().then((r) => order.push(`next:${r.value?.event}`));
+    stream.nextWith((r) => order.push(`nextWith:${r.value?.event}`), () => undefined);
+    expect(order).toEqual([]);
+    await first;
+    await tick();
+    expect(order).toEqual(['next:b', 'nextWith:c']);
+    await stream.return();
+  });
+});

@@ -41,6 +41,12 @@ interface QueuedNext<Out> {
   readonly resolve: (result: Promise<IteratorResult<Out, undefined>>) => void;
 }
 
+/** One answer of `next()`. */
+type Result<Out> = IteratorResult<Out, undefined>;
+
+/** Answers a `next()`: with its result, or with a promise of it. */
+type Settle<Out> = (result: Result<Out> | Promise<Result<Out>>) => void;
+
 /** What handing a message out gives: its event at once, or a promise of it (or of the end). */
 type HandOutResult<Out> = IteratorResult<Out, undefined> | Promise<IteratorResult<Out, undefined>>;
 
@@ -91,8 +97,8 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
   #ended = false;
   /** Whether a `next()` is being answered; later calls wait in `#queued`. */
   #busy = false;
-  /** The answer of the latest `next()` started. */
-  #current: Promise<IteratorResult<Out, undefined>> | undefined;
+  /** `return()` calls waiting for the stream to be idle (not busy). */
+  readonly #idleWaiters: Array<() => void> = [];
   readonly #queued: QueuedNext<Out>[] = [];
   #cleanedUp: Promise<void> | undefined;
 
@@ -132,8 +138,49 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
     // The iterator protocol allows several pending calls: answered one after another, in order.
     if (this.#busy) return new Promise((resolve) => this.#queued.push({ resolve }));
     const source = this.#source;
-    if (source?.take !== undefined && this.#canTakeDirectly(source)) return this.#takeDirectly(source);
+    if (source?.take !== undefined && this.#canTakeDirectly(source)) {
+      return new Promise<Result<Out>>((resolve, reject) => this.#takeDirectly(source, resolve, reject));
+    }
     return this.#answer();
+  }
+
+  /**
+   * `next()` with callbacks instead of a promise, for a consumer in this process that can
+   * take an event at any moment (`writeEventStream` uses it when present): exactly one of
+   * `onResult` and `onError` is called, once, never during this call. A message that a
+   * producer's push hands to the waiting stream reaches `onResult` inside that push, so a
+   * broadcast to a thousand waiting streams costs no promise and no turn per stream. The
+   * callbacks must not throw (what they throw is passed to `onError`, then dropped).
+   */
+  nextWith(onResult: (result: Result<Out>) => void, onError: (error: unknown) => void): void {
+    const source = this.#source;
+    if (!this.#busy && source?.take !== undefined && this.#canTakeDirectly(source)) {
+      this.#takeDirectly(source, this.#callbackSettler(onResult, onError), onError);
+      return;
+    }
+    this.next().then(onResult, onError);
+  }
+
+  /** Settles a `nextWith` call: the result, or a promise of it, to its callbacks (guarded: they run inside pushes). */
+  #callbackSettler(
+    onResult: (result: Result<Out>) => void,
+    onError: (error: unknown) => void,
+  ): (result: Result<Out> | Promise<Result<Out>>) => void {
+    const deliver = (result: Result<Out>): void => {
+      try {
+        onResult(result);
+      } catch (error) {
+        try {
+          onError(error);
+        } catch {
+          // nothing more to tell: the producer's push must not fail for a consumer
+        }
+      }
+    };
+    return (result) => {
+      if (result instanceof Promise) result.then(deliver, onError);
+      else deliver(result);
+    };
   }
 
   /**
@@ -154,12 +201,12 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
   }
 
   /**
-   * Takes the next message with the stream as the queue's taker: per message, the promise
-   * the consumer gets and nothing else. The message is handed out in a microtask of its own
-   * (never inside the producer's `push`); an abort while waiting falls back to `#step`,
-   * which decides what the abort means.
+   * Takes the next message with the stream as the queue's taker, and answers with `resolve`
+   * (or `reject`): per message, nothing but what the consumer gets. A message already queued
+   * is handed out in a microtask; one pushed later, inside the push (see the taker). An
+   * abort while waiting falls back to `#step`, which decides what the abort means.
    */
-  #takeDirectly(source: DeliverySource<Out>): Promise<IteratorResult<Out, undefined>> {
+  #takeDirectly(source: DeliverySource<Out>, resolve: Settle<Out>, reject: (error: unknown) => void): void {
     this.#handedOut = undefined;
     this.#pauseNext = false;
     this.#linkFor(this.#listener, source); // sets `#taker` for the current link
@@ -170,30 +217,21 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
     } catch {
       // Aborted already (say, the listener was removed): `#step` tells why.
       this.#busy = false;
-      return this.#answer();
+      resolve(this.#answer());
+      return;
     }
-    const current = new Promise<IteratorResult<Out, undefined>>(this.#captureSettlers);
-    this.#current = current;
+    this.#resolveTaken = resolve;
+    this.#rejectTaken = reject;
     if (msg !== undefined) {
-      // One was waiting in the queue: handed out in a microtask too, once `#current` is set.
       this.#given = msg;
       queueMicrotask(this.#handOutGiven);
     }
-    return current;
   }
-
-  /** Keeps the settlers of the promise `#takeDirectly` returned (a bound method: no closure per message). */
-  readonly #captureSettlers = (
-    resolve: (result: IteratorResult<Out, undefined> | Promise<IteratorResult<Out, undefined>>) => void,
-    reject: (error: unknown) => void,
-  ): void => {
-    this.#resolveTaken = resolve;
-    this.#rejectTaken = reject;
-  };
 
   /** The message the queue gave the stream's taker, until handed out. */
   #given: MessageContract | undefined;
-  #resolveTaken: ((result: IteratorResult<Out, undefined> | Promise<IteratorResult<Out, undefined>>) => void) | undefined;
+  /** How to answer the `next()` (or `nextWith`) waiting on the direct path. */
+  #resolveTaken: Settle<Out> | undefined;
   #rejectTaken: ((error: unknown) => void) | undefined;
 
   /** Hands out the message given to the taker: runs `onMessage`, and answers the pending `next()`. */
@@ -227,8 +265,7 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
 
   /**
    * Enlisted with the queue while the stream waits on the direct path (its `signal` is the
-   * current link's). Given a message inside the producer's push, it hands it out in a
-   * microtask; failed by an abort, it answers the pending `next()` through `#step`.
+   * current link's). Failed by an abort, it answers the pending `next()` through `#step`.
    */
   #taker: Taker<MessageContract> | undefined;
 
@@ -238,8 +275,8 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
       give: (msg) => {
         this.#given = msg;
         // A listener without a handler of its own runs no user code before the event exists:
-        // handed out at once, inside the push (the consumer still gets it in a reaction).
-        // A handler of the user's never runs inside the producer's call: it gets a microtask.
+        // handed out at once, inside the push. A handler of the user's never runs inside the
+        // producer's call: it gets a microtask.
         if (this.#listener.onMessage === kBaseOnMessage) this.#handOutGiven();
         else queueMicrotask(this.#handOutGiven);
       },
@@ -248,40 +285,37 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
         this.#resolveTaken = undefined;
         this.#rejectTaken = undefined;
         // Still busy: `#step` decides (stopped, not running, removed) and then releases.
-        const current = this.#step();
-        this.#current = current;
-        resolve(current);
+        resolve(this.#step());
       },
     };
   }
 
-  /** Ends a `next()`: the stream is free again, or busy with the oldest queued call. */
+  /** Ends a `next()`: the stream is free again (and whoever waits for that is told), or busy with the oldest queued call. */
   #release(): void {
     const queued = this.#queued.shift();
     if (queued === undefined) {
       this.#busy = false;
+      for (const idle of this.#idleWaiters.splice(0)) idle();
       return;
     }
-    // Started in a microtask, so that whoever set `#current` for the call that just ended has
-    // done so; busy meanwhile, so that no new call overtakes the queued one.
+    // Started in a microtask, after the answer of the call that just ended; busy meanwhile,
+    // so that no new call overtakes the queued one.
     queueMicrotask(() => {
       this.#busy = false;
       queued.resolve(this.next());
     });
   }
 
-  #answer(): Promise<IteratorResult<Out, undefined>> {
-    this.#busy = true; // cleared by `#step` when done (possibly before it returns its promise)
-    const current = this.#step();
-    this.#current = current;
-    return current;
+  #answer(): Promise<Result<Out>> {
+    this.#busy = true; // cleared by `#step` when done
+    return this.#step();
   }
 
   /** Stops the stream at once, even while a `next()` waits; resolves once it has ended. */
   async return(): Promise<IteratorResult<Out, undefined>> {
     this.#stopNow();
     // Let the `next()` being answered finish (its wait ends now), then every queued one.
-    while (this.#busy) await this.#current?.catch(() => undefined);
+    while (this.#busy) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
     try {
       await this.#acknowledgeHandedOut();
     } finally {

@@ -160,6 +160,15 @@ function frameWithId(event: StreamEvent, id: string): string {
   return `id: ${id}\n${body}`;
 }
 
+/**
+ * An iterator that can also answer by callback (a channel's `messageStream`; see
+ * `ListenerStream.nextWith`): each call gets exactly one `onResult` or `onError`, never
+ * during the call itself.
+ */
+interface CallbackIterator {
+  nextWith(onResult: (result: IteratorResult<StreamEvent>) => void, onError: (error: unknown) => void): void;
+}
+
 /** One stream: its state, and the waits that a stop must end. */
 class EventStreamWriter {
   readonly #req: EventStreamRequest;
@@ -310,16 +319,18 @@ class EventStreamWriter {
     const history = this.#options.history;
     return new Promise<boolean>((resolve, reject) => {
       const stopped = (): void => resolve(false);
+      // A channel's stream (`channelEvents`) can answer by callback, inside the producer's
+      // push: then a broadcast reaches this client's socket with no promise and no turn.
+      const nextWith = (iterator as Partial<CallbackIterator>).nextWith;
       const pull = (): void => {
         if (this.#stopReason !== undefined) return resolve(false);
         this.#wake = stopped;
-        let next: Promise<IteratorResult<StreamEvent>>;
         try {
-          next = iterator.next();
+          if (typeof nextWith === 'function') nextWith.call(iterator, onNext, reject);
+          else iterator.next().then(onNext, reject);
         } catch (error) {
-          return reject(error);
+          reject(error);
         }
-        next.then(onNext, reject);
       };
       const onNext = (result: IteratorResult<StreamEvent>): void => {
         if (this.#stopReason !== undefined) {
