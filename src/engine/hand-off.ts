@@ -23,8 +23,12 @@ export interface Taker<T> {
  * stream waits once per message.
  */
 export class HandOff<T> {
-  /** Oldest first; usually one (a listener has one stream), so an array's `shift` is cheap. */
-  #takers: Taker<T>[] = [];
+  /**
+   * The oldest pending taker, and the others after it, oldest first. Usually there is one (a
+   * listener has one stream): held in a field of its own, a give touches no array.
+   */
+  #first: Taker<T> | undefined;
+  #others: Taker<T>[] = [];
   /** Signals that have this hand-off's abort listener. */
   readonly #listening = new WeakSet<AbortSignal>();
   /**
@@ -55,19 +59,21 @@ export class HandOff<T> {
         signal.addEventListener('abort', () => this.#abort(signal), { once: true });
       }
     }
-    this.#takers.push(taker);
+    if (this.#first === undefined) this.#first = taker;
+    else this.#others.push(taker);
     return true;
   }
 
   /** Number of pending waits. */
   get waiting(): number {
-    return this.#takers.length;
+    return this.#first === undefined ? 0 : 1 + this.#others.length;
   }
 
   /** Hands `value` to the oldest pending wait; `false` (and nothing happens) when none waits. */
   give(value: T): boolean {
-    const taker = this.#takers.shift();
+    const taker = this.#first;
     if (taker === undefined) return false;
+    this.#first = this.#others.length > 0 ? this.#others.shift() : undefined;
     taker.give(value);
     return true;
   }
@@ -75,9 +81,13 @@ export class HandOff<T> {
   /** Ends the waits of `signal` with its reason (abort listeners run synchronously: a later `give` never reaches them). */
   #abort(signal: AbortSignal): void {
     if (this.#lastSignal === signal) this.#lastSignal = undefined;
-    const ending = this.#takers.filter((taker) => taker.signal === signal);
+    if (this.#first === undefined) return;
+    const all = [this.#first, ...this.#others];
+    const ending = all.filter((taker) => taker.signal === signal);
     if (ending.length === 0) return;
-    this.#takers = this.#takers.filter((taker) => taker.signal !== signal);
+    const staying = all.filter((taker) => taker.signal !== signal);
+    this.#first = staying.shift();
+    this.#others = staying;
     for (const taker of ending) taker.fail(signal.reason);
   }
 }
