@@ -44,6 +44,8 @@ export type { JsonCompatible, JsonValue, MessageContract, Payload } from './engi
 export type { ListenerOptions } from './engine/listener.js';
 export type { ListenerRegistry, PushOptions, Queue, QueueOwner } from './engine/queue.js';
 export type { InMemoryQueueOptions, WhenFull } from './engine/in-memory-queue.js';
+export type { Taker } from './engine/hand-off.js';
+export type { ListenerStream } from './engine/listener-stream.js';
 export type { ChannelOptions, DispatchOptions } from './engine/channel.js';
 export type { SSEChannelOptions, SSEEvent } from './engine/sse-channel.js';
 export type { Action } from './engine/distributed-listener.js';
