@@ -50,6 +50,22 @@ type Settle<Out> = (result: Result<Out> | Promise<Result<Out>>) => void;
 /** What handing a message out gives: its event at once, or a promise of it (or of the end). */
 type HandOutResult<Out> = IteratorResult<Out, undefined> | Promise<IteratorResult<Out, undefined>>;
 
+/**
+ * Calls `onResult(result)`; what it throws goes to `onError`, and what that throws is dropped:
+ * a consumer called inside a producer's push must never make the push fail.
+ */
+function deliverGuarded<R>(onResult: (result: R) => void, onError: (error: unknown) => void, result: R): void {
+  try {
+    onResult(result);
+  } catch (error) {
+    try {
+      onError(error);
+    } catch {
+      // nothing more to tell
+    }
+  }
+}
+
 /** The base class's `onMessage`, which does nothing. */
 const kBaseOnMessage = MessageQueueListener.prototype.onMessage;
 
@@ -155,33 +171,38 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
   nextWith(onResult: (result: Result<Out>) => void, onError: (error: unknown) => void): void {
     const source = this.#source;
     if (!this.#busy && source?.take !== undefined && this.#canTakeDirectly(source)) {
-      this.#takeDirectly(source, this.#callbackSettler(onResult, onError), onError);
+      // Kept in fields with one settler per stream: no closure per message.
+      this.#onResult = onResult;
+      this.#onError = onError;
+      this.#takeDirectly(source, this.#settleCallback, this.#failCallback);
       return;
     }
     this.next().then(onResult, onError);
   }
 
-  /** Settles a `nextWith` call: the result, or a promise of it, to its callbacks (guarded: they run inside pushes). */
-  #callbackSettler(
-    onResult: (result: Result<Out>) => void,
-    onError: (error: unknown) => void,
-  ): (result: Result<Out> | Promise<Result<Out>>) => void {
-    const deliver = (result: Result<Out>): void => {
-      try {
-        onResult(result);
-      } catch (error) {
-        try {
-          onError(error);
-        } catch {
-          // nothing more to tell: the producer's push must not fail for a consumer
-        }
-      }
-    };
-    return (result) => {
-      if (result instanceof Promise) result.then(deliver, onError);
-      else deliver(result);
-    };
-  }
+  /** The callbacks of the `nextWith` call waiting on the direct path. */
+  #onResult: ((result: Result<Out>) => void) | undefined;
+  #onError: ((error: unknown) => void) | undefined;
+
+  /** Answers the waiting `nextWith` with a result (or a promise of one); guarded, since it runs inside pushes. */
+  readonly #settleCallback = (result: Result<Out> | Promise<Result<Out>>): void => {
+    const onResult = this.#onResult!;
+    const onError = this.#onError!;
+    this.#onResult = undefined;
+    this.#onError = undefined;
+    if (result instanceof Promise) {
+      result.then((settled) => deliverGuarded(onResult, onError, settled), onError);
+      return;
+    }
+    deliverGuarded(onResult, onError, result);
+  };
+
+  readonly #failCallback = (error: unknown): void => {
+    const onError = this.#onError!;
+    this.#onResult = undefined;
+    this.#onError = undefined;
+    onError(error);
+  };
 
   /**
    * Whether the next message can be taken without `#step`: a queue that enlists takers,

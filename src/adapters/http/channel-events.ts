@@ -1,6 +1,7 @@
 /** From a channel's stream of `SSEEvent`s to the writer's `StreamEvent`s. */
 import type { MessageStreamOptions } from '../../engine/channel.js';
 import type { MessageQueueListener } from '../../engine/listener.js';
+import type { ListenerStream } from '../../engine/listener-stream.js';
 import { MESSAGE_TYPE_INTERNAL_ERROR, type MessageContract } from '../../engine/message.js';
 import type { SSEChannel, SSEEvent } from '../../engine/sse-channel.js';
 import type { StreamEvent } from './sse-format.js';
@@ -56,7 +57,7 @@ export function channelEvents(
   channel: SSEChannel,
   listener: MessageQueueListener,
   options: Omit<MessageStreamOptions, 'map'> = {},
-): AsyncIterableIterator<StreamEvent> {
+): ListenerStream<StreamEvent> {
   // `map` rather than a wrapper around the stream: no promise and no turn more per event.
   return channel.messageStream(listener, { ...options, map: wireEventOf });
 }

@@ -165,7 +165,7 @@ function frameWithId(event: StreamEvent, id: string): string {
  * `ListenerStream.nextWith`): each call gets exactly one `onResult` or `onError`, never
  * during the call itself.
  */
-interface CallbackIterator {
+export interface CallbackIterator {
   nextWith(onResult: (result: IteratorResult<StreamEvent>) => void, onError: (error: unknown) => void): void;
 }
 

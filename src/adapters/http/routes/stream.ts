@@ -6,7 +6,7 @@ import type { MessageQueueListener } from '../../../engine/listener.js';
 import { MESSAGE_TYPE_CLOSED } from '../../../engine/message.js';
 import type { SSEChannel } from '../../../engine/sse-channel.js';
 import { channelEvents } from '../channel-events.js';
-import { lastEventIdOf, writeEventStream } from '../event-stream.js';
+import { lastEventIdOf, writeEventStream, type CallbackIterator } from '../event-stream.js';
 import type { StreamEvent } from '../sse-format.js';
 import { ignoreBodies } from './ignore-bodies.js';
 
@@ -24,7 +24,7 @@ function liveEvents(
   listener: MessageQueueListener,
   signal: AbortSignal,
   closing: AbortSignal,
-): AsyncIterableIterator<StreamEvent> {
+): AsyncIterableIterator<StreamEvent> & CallbackIterator {
   const events = channelEvents(channel, listener, { signal });
   let ended = false;
   let pending: Promise<unknown> | undefined;
@@ -33,6 +33,26 @@ function liveEvents(
     ended = true;
     return closing.aborted ? { done: false, value: kClosedEvent } : result;
   };
+  // The callbacks of a pending `nextWith`, and whoever (`return()`) waits for its answer.
+  let onResult: ((result: IteratorResult<StreamEvent, undefined>) => void) | undefined;
+  let onError: ((error: unknown) => void) | undefined;
+  let answered: (() => void) | undefined;
+  const settle = (): void => {
+    onResult = undefined;
+    onError = undefined;
+    answered?.();
+    answered = undefined;
+  };
+  const resultCallback = (result: IteratorResult<StreamEvent, undefined>): void => {
+    const deliver = onResult!;
+    settle();
+    deliver(afterLast(result));
+  };
+  const errorCallback = (error: unknown): void => {
+    const fail = onError!;
+    settle();
+    fail(error);
+  };
   return {
     next() {
       if (ended) return Promise.resolve({ done: true, value: undefined });
@@ -40,10 +60,21 @@ function liveEvents(
       pending = next;
       return next;
     },
+    /** `next()` by callback (see `ListenerStream.nextWith`): what the writer calls, with no promise per event. */
+    nextWith(resolve: (result: IteratorResult<StreamEvent, undefined>) => void, reject: (error: unknown) => void): void {
+      if (ended) {
+        queueMicrotask(() => resolve({ done: true, value: undefined }));
+        return;
+      }
+      onResult = resolve;
+      onError = reject;
+      events.nextWith(resultCallback, errorCallback);
+    },
     async return() {
       ended = true;
       await events.return?.();
       await pending?.catch(() => undefined);
+      if (onResult !== undefined) await new Promise<void>((resolve) => (answered = resolve));
       return { done: true, value: undefined };
     },
     [Symbol.asyncIterator]() {
