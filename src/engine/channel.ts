@@ -78,6 +78,13 @@ export interface DispatchOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * `Registration.returned` while nothing was handed back (almost always): one empty list all
+ * registrations share, so that checking it on every pop reads an array already in cache.
+ * Frozen: it is replaced, never filled.
+ */
+const kNothingReturned: MessageContract[] = Object.freeze([]) as unknown as MessageContract[];
+
 /** A registered listener with its queue. */
 interface Registration {
   readonly listener: MessageQueueListener;
@@ -90,7 +97,7 @@ interface Registration {
    * Messages handed back (`requeueMessages`) to a queue that has no `requeue`: taken before
    * the queue by every pop of this channel, so they stay first in line.
    */
-  readonly returned: MessageContract[];
+  returned: MessageContract[];
 }
 
 /** The message reported for a message whose handler threw: its type, payload and the error. */
@@ -202,7 +209,7 @@ export abstract class AbstractChannel<Out> {
     const removed = new AbortController();
     // Every stream of the listener links to this signal (and unlinks when it ends): no leak to warn about.
     setMaxListeners(0, removed.signal);
-    this.#registrations.set(listener.id, { listener, queue, removed, arrivals: new Doorbell(), returned: [] });
+    this.#registrations.set(listener.id, { listener, queue, removed, arrivals: new Doorbell(), returned: kNothingReturned });
     return this.#registerShared(listener);
   }
 
@@ -492,6 +499,7 @@ export abstract class AbstractChannel<Out> {
     const registration = this.#registrations.get(listenerId);
     if (!registration || messages.length === 0) return;
     const keepHere = (): void => {
+      if (registration.returned === kNothingReturned) registration.returned = [];
       registration.returned.unshift(...messages);
       registration.arrivals.ring();
     };

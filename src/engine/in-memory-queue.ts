@@ -8,6 +8,9 @@ import { describeValue, optionsObject, positiveInteger } from './validation.js';
 /** One settled promise for every push that needs no wait: a push allocates no promise of its own. */
 const kPushed: Promise<void> = Promise.resolve();
 
+/** The `#pending` of every queue with no push waiting (never added to). */
+const kNoPending: PendingPush[] = [];
+
 /** What a push to a full queue does: wait for room (backpressure) or reject at once. */
 export type WhenFull = 'wait' | 'reject';
 
@@ -64,8 +67,12 @@ export class InMemoryQueue implements Queue {
    * oldest (so while one waits, `#messages` is empty).
    */
   readonly #takers = new HandOff<MessageContract>();
-  /** Pushes waiting for room, oldest first (only with a capacity and `whenFull: 'wait'`). */
-  #pending: PendingPush[] = [];
+  /**
+   * Pushes waiting for room, oldest first (only with a capacity and `whenFull: 'wait'`). The
+   * shared empty list until a push waits: checking it on every push then reads an array every
+   * queue shares (in cache) rather than one of its own.
+   */
+  #pending: PendingPush[] = kNoPending;
 
   constructor(options?: InMemoryQueueOptions, owner?: QueueOwner) {
     const { capacity = Number.POSITIVE_INFINITY, whenFull = 'wait' } = optionsObject('InMemoryQueue', options);
@@ -130,7 +137,7 @@ export class InMemoryQueue implements Queue {
   async delete(): Promise<void> {
     this.#messages.clear();
     const pending = this.#pending;
-    this.#pending = [];
+    this.#pending = kNoPending;
     for (const push of pending) {
       push.signal?.removeEventListener('abort', push.onAbort!);
       push.reject(this.#fullError('the queue was deleted while this push waited for room; the message was not added'));
@@ -192,6 +199,7 @@ export class InMemoryQueue implements Queue {
           }
         : undefined;
       const push: PendingPush = { msg, resolve, reject, signal, onAbort };
+      if (this.#pending === kNoPending) this.#pending = [];
       this.#pending.push(push);
       if (signal) signal.addEventListener('abort', onAbort!, { once: true });
     });

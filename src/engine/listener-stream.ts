@@ -115,7 +115,8 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
   #busy = false;
   /** `return()` calls waiting for the stream to be idle (not busy). */
   readonly #idleWaiters: Array<() => void> = [];
-  readonly #queued: QueuedNext<Out>[] = [];
+  /** Made on the first call that has to wait (rare): a release then checks a field, not an array. */
+  #queued: QueuedNext<Out>[] | undefined;
   #cleanedUp: Promise<void> | undefined;
 
   /**
@@ -152,7 +153,7 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
 
   next(): Promise<IteratorResult<Out, undefined>> {
     // The iterator protocol allows several pending calls: answered one after another, in order.
-    if (this.#busy) return new Promise((resolve) => this.#queued.push({ resolve }));
+    if (this.#busy) return new Promise((resolve) => (this.#queued ??= []).push({ resolve }));
     const source = this.#source;
     if (source?.take !== undefined && this.#canTakeDirectly(source)) {
       return new Promise<Result<Out>>((resolve, reject) => this.#takeDirectly(source, resolve, reject));
@@ -313,7 +314,7 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
 
   /** Ends a `next()`: the stream is free again (and whoever waits for that is told), or busy with the oldest queued call. */
   #release(): void {
-    const queued = this.#queued.shift();
+    const queued = this.#queued?.shift();
     if (queued === undefined) {
       this.#busy = false;
       for (const idle of this.#idleWaiters.splice(0)) idle();
