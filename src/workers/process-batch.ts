@@ -166,7 +166,11 @@ async function runBatch(task: BatchTask): Promise<BatchResult | null> {
   const count = payloads.length;
   const uniformType = typeof types === 'string' ? types : undefined;
   const ctx = contextFor(task.context);
-  const data: unknown[] = new Array(count);
+  // Filled by index (lanes finish out of order), yet packed: `new Array(count)` is holey, and
+  // structured cloning sends a holey array as a sparse one, element by element, through its
+  // slow path (about a quarter more per crossing).
+  const data: unknown[] = [];
+  for (let i = 0; i < count; i += 1) data.push(undefined);
   let errors: (SerializedError | undefined)[] | null = null;
   const started = performance.now();
   let next = 0;

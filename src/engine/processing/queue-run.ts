@@ -281,12 +281,12 @@ export class QueueRun<E, Y = E> implements AsyncIterableIterator<Y> {
     const { events } = this.#options;
     const emit: Emit = (start, count, results, errors) => {
       if (this.#ended) return;
-      const made = new Array<E>(count);
+      // Packed (`push`, not `new Array(count)`): processChunks hands this very array out.
+      const made: E[] = [];
       for (let k = 0; k < count; k += 1) {
         const msg = batch[start + k]!;
         const error = errors?.[k];
-        made[k] =
-          error !== undefined ? events.error(msg, error) : results === undefined ? events.message(msg) : events.result(msg, results[k]);
+        made.push(error !== undefined ? events.error(msg, error) : results === undefined ? events.message(msg) : events.result(msg, results[k]));
       }
       this.#buffer.put(new Chunk(record, start, made));
       this.#buffered += count;
