@@ -97,7 +97,7 @@ export interface DataProcessingChannelOptions extends ChannelOptions {
   /**
    * What a worker thread does while it has no batch. `'sleep'`: it blocks until the next
    * batch arrives (`Atomics.wait`, Piscina's default), the quickest hand-over: about a tenth
-   * more throughput on small messages here (see the Benchmarks section of the README).
+   * less main-thread CPU per small message here (see the Benchmarks section of the README).
    * `'run'`: its event loop keeps turning (`Atomics.waitAsync`), so that timers, sockets and
    * unawaited promises a handler module leaves behind make progress between batches; pick
    * it for handler modules that keep such work going on their own (a metrics flush on an
