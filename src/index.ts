@@ -51,6 +51,7 @@ export type { SSEChannelOptions, SSEEvent } from './engine/sse-channel.js';
 export type { Action } from './engine/distributed-listener.js';
 export type {
   DataProcessingChannelOptions,
+  IdleThreads,
   InternalErrorData,
   ProcessedErrorEvent,
   ProcessedEvent,

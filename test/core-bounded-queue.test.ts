@@ -250,6 +250,21 @@ describe('dispatchMany', () => {
     expect(got).toEqual(['first', 'a', 'b', 'c']);
   });
 
+  it("whenFull: 'wait': a pop of n makes room for n of the waiting messages at once, not one", async () => {
+    const queue = new InMemoryQueue({ capacity: 4 });
+    await fill(queue, ['a', 'b', 'c', 'd']);
+    const many = queue.pushMany(['e', 'f', 'g', 'h', 'i', 'j'].map((type) => new Message(type)));
+    expect(await isPending(many)).toBe(true);
+    expect((await queue.popMany(4)).map((msg) => msg.type)).toEqual(['a', 'b', 'c', 'd']);
+    for (let i = 0; i < 5; i += 1) await turn();
+    // The queue is full again with the next four, in order; the last two still wait.
+    expect(await queue.size()).toBe(4);
+    expect(await isPending(many)).toBe(true);
+    expect((await queue.popMany(4)).map((msg) => msg.type)).toEqual(['e', 'f', 'g', 'h']);
+    await many;
+    expect(await drain(queue)).toEqual(['i', 'j']);
+  });
+
   it('works with a queue that has no pushMany (one push each)', async () => {
     const pushed: string[] = [];
     class PlainQueue extends InMemoryQueue {

@@ -94,7 +94,22 @@ export interface DataProcessingChannelOptions extends ChannelOptions {
    * @default 5000
    */
   closeTimeoutMs?: number;
+  /**
+   * What a worker thread does while it has no batch. `'sleep'`: it blocks until the next
+   * batch arrives (`Atomics.wait`, Piscina's default), the quickest hand-over: about a tenth
+   * less main-thread CPU per small message here (see the Benchmarks section of the README).
+   * `'run'`: its event loop keeps turning (`Atomics.waitAsync`), so that timers, sockets and
+   * unawaited promises a handler module leaves behind make progress between batches; pick
+   * it for handler modules that keep such work going on their own (a metrics flush on an
+   * interval, a client's heartbeat). Either way the awaits of a batch being processed run
+   * as usual, `ctx` calls included.
+   * @default 'sleep'
+   */
+  idleThreads?: IdleThreads;
 }
+
+/** What an idle worker thread does: see `DataProcessingChannelOptions.idleThreads`. */
+export type IdleThreads = 'sleep' | 'run';
 
 /** Options of `DataProcessingChannel.processQueue`. */
 export interface ProcessQueueOptions {
@@ -154,6 +169,7 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
   readonly #maxBatchSize: number;
   readonly #targetBatchMilliseconds: number;
   readonly #closeTimeoutMs: number;
+  readonly #idleThreads: IdleThreads;
   #pool: WorkerPool | undefined;
   #closed = false;
   /** Runs not yet ended, stopped by `close()`. */
@@ -175,6 +191,11 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
     this.#maxBatchSize = positiveInteger('maxBatchSize', options.maxBatchSize ?? 256);
     this.#targetBatchMilliseconds = finiteNumber('targetBatchMilliseconds', options.targetBatchMilliseconds ?? 4, 0, false);
     this.#closeTimeoutMs = nonNegativeInteger('closeTimeoutMs', options.closeTimeoutMs ?? 5000);
+    const { idleThreads = 'sleep' } = options;
+    if (idleThreads !== 'sleep' && idleThreads !== 'run') {
+      throw new TypeError(`idleThreads must be 'sleep' or 'run', got ${describeValue(idleThreads)}`);
+    }
+    this.#idleThreads = idleThreads;
     this.#resourceLimits = checkResourceLimits(options.resourceLimits);
   }
 
@@ -327,6 +348,7 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
       maxThreads: this.maxWorkers,
       channelId: this.id,
       closeTimeoutMs: this.#closeTimeoutMs,
+      idleThreads: this.#idleThreads,
       ...(this.#resourceLimits ? { resourceLimits: this.#resourceLimits } : {}),
       callbacks: {
         dispatch: (listenerId, type, payload) => this.dispatch(listenerId, new Message(type, payload as Payload)),

@@ -130,8 +130,24 @@ export class InMemoryQueue implements Queue {
     return this.#pushRest(messages, added, options?.signal);
   }
 
+  /**
+   * Adds `messages` from index `from` on a full queue: each waits for room in turn, and once
+   * one is admitted the ones after it that fit go in at once (a pop of 256 makes room for
+   * 256), rather than one per pop, which would leave a consumer popping one message at a time.
+   */
   async #pushRest(messages: readonly MessageContract[], from: number, signal: AbortSignal | undefined): Promise<void> {
-    for (let i = from; i < messages.length; i += 1) await this.#waitForRoom(messages[i]!, signal);
+    let i = from;
+    while (i < messages.length) {
+      await this.#waitForRoom(messages[i]!, signal);
+      i += 1;
+      const start = i;
+      // Behind no other waiting push (their order comes first), while there is room.
+      while (i < messages.length && this.#pending.length === 0 && this.#messages.length < this.capacity) {
+        this.#messages.push(messages[i]!);
+        i += 1;
+      }
+      if (i > start) this.#arrivals.ring();
+    }
   }
 
   async delete(): Promise<void> {

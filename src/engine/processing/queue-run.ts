@@ -281,12 +281,18 @@ export class QueueRun<E, Y = E> implements AsyncIterableIterator<Y> {
     const { events } = this.#options;
     const emit: Emit = (start, count, results, errors) => {
       if (this.#ended) return;
-      const made = new Array<E>(count);
-      for (let k = 0; k < count; k += 1) {
-        const msg = batch[start + k]!;
+      const make = (msg: MessageContract, k: number): E => {
         const error = errors?.[k];
-        made[k] =
-          error !== undefined ? events.error(msg, error) : results === undefined ? events.message(msg) : events.result(msg, results[k]);
+        return error !== undefined ? events.error(msg, error) : results === undefined ? events.message(msg) : events.result(msg, results[k]);
+      };
+      // Packed (processChunks hands this very array out): by `map` for a whole batch (the
+      // common case, allocated once), else by `push`; never `new Array(count)`, which is holey.
+      let made: E[];
+      if (start === 0 && count === batch.length) {
+        made = batch.map(make);
+      } else {
+        made = [];
+        for (let k = 0; k < count; k += 1) made.push(make(batch[start + k]!, k));
       }
       this.#buffer.put(new Chunk(record, start, made));
       this.#buffered += count;
@@ -324,9 +330,12 @@ export class QueueRun<E, Y = E> implements AsyncIterableIterator<Y> {
   /** Takes what one `next()` yields: the next event, or (chunked) every ready event. Call only when `#buffer.current()` is set. */
   #take(): Y {
     // The consumer asks for more, so it has moved past what it got last: acknowledge that.
+    // (Only a queue that wants acks fills it: no new array per result otherwise.)
     const previous = this.#lastHandedOut;
-    this.#lastHandedOut = [];
-    if (previous.length > 0) this.#acknowledge(previous);
+    if (previous.length > 0) {
+      this.#lastHandedOut = [];
+      this.#acknowledge(previous);
+    }
     let chunk = this.#buffer.current()!;
     let value: Y;
     let taken: number;

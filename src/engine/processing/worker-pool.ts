@@ -44,6 +44,8 @@ export interface WorkerPoolOptions {
   callbacks: ChannelCallbacks;
   /** Time `close()` lets running tasks finish before it ends their threads, in milliseconds. */
   closeTimeoutMs: number;
+  /** `'sleep'`: idle threads block until their next task; `'run'`: their event loop keeps turning. */
+  idleThreads: 'sleep' | 'run';
 }
 
 /**
@@ -81,11 +83,13 @@ export class WorkerPool {
       // Only threads above minThreads ever idle out, so this is a guard for the future rather
       // than a tuning knob: never 0, which churns threads on bursty queues.
       idleTimeout: 30_000,
-      // 'async' (Atomics.waitAsync) instead of piscina's default 'sync': an idle thread's
-      // event loop keeps running, so timers, sockets and pending `ctx` replies a handler
-      // left behind make progress between tasks. 'sync' saves one event-loop hop per task,
-      // which batching already amortises (measured: no difference in bench/engine.bench.js).
-      atomics: 'async',
+      // 'sync' (piscina's default): an idle thread blocks in Atomics.wait and reads its next
+      // task straight off the port, without an event-loop turn and a 'message' event per
+      // task; measured here, about a tenth less CPU per small message on the main thread
+      // (bench/engine.bench.js). 'async' (Atomics.waitAsync) keeps an idle thread's event
+      // loop running, for handler modules whose timers or sockets must progress between
+      // tasks (the channel's `idleThreads: 'run'`).
+      atomics: options.idleThreads === 'run' ? 'async' : 'sync',
       // Each thread holds its next task while it runs one (the batch runner runs them one
       // after another), so a thread that finishes a batch starts the next at once instead of
       // idling for a round trip through the main thread. A task with a signal (a time
