@@ -67,6 +67,11 @@ function calibrateSpin() {
 const cpuIterations = calibrateSpin();
 const cpu = { count: quick ? 200 : 1_000, payload: (i) => ({ i, iterations: cpuIterations }) };
 
+/** A full collection when the benchmark runs with --expose-gc (bench/run.js passes it), else nothing. */
+function collectGarbage() {
+  globalThis.gc?.();
+}
+
 /** A channel with a warm pool (every thread started, handler loaded in each), and its listener. */
 async function warmChannel(workers, name, queuesFactory) {
   const channel = new DataProcessingChannel({ maxWorkers: workers, ...(queuesFactory ? { queuesFactory } : {}) });
@@ -94,6 +99,7 @@ async function enginePrefilled(workers, count, payload, handler, chunked) {
   const { channel, listener } = await warmChannel(workers, handler);
   for (let i = 0; i < count; i += 1) await channel.dispatch(listener.id, new Message('m', payload(i)));
   await channel.notifyEnd();
+  collectGarbage(); // the pre-fill's garbage is not this run's work
   const started = performance.now();
   const received = await consume(channel, listener, chunked);
   const elapsed = performance.now() - started;
@@ -155,6 +161,7 @@ async function piscinaBatchedPrefilled(workers, count, payload) {
   const rows = Array.from({ length: count }, (_, i) => payload(i));
   let next = 0;
   let received = 0;
+  collectGarbage(); // as for the engine: the pre-fill's garbage is not this run's work
   const started = performance.now();
   const lane = async () => {
     while (next < count) {

@@ -6,10 +6,10 @@ import * as handlers from './handlers.js';
 /** Runs `handler` (a name exported by handlers.js) over `payloads`; returns the results in order. */
 export default function runBatch({ handler, type, payloads }) {
   const fn = handlers[handler];
-  const out = new Array(payloads.length);
-  for (let i = 0; i < payloads.length; i += 1) {
-    const result = fn({ type, payload: payloads[i] });
-    out[i] = result === undefined ? payloads[i] : result;
-  }
-  return out;
+  // `map` makes a packed array, which structured cloning sends back faster than a holey
+  // `new Array(n)` filled by index: the strongest version of this baseline.
+  return payloads.map((payload) => {
+    const result = fn({ type, payload });
+    return result === undefined ? payload : result;
+  });
 }

@@ -140,13 +140,11 @@ export class InMemoryQueue implements Queue {
     while (i < messages.length) {
       await this.#waitForRoom(messages[i]!, signal);
       i += 1;
-      const start = i;
       // Behind no other waiting push (their order comes first), while there is room.
       while (i < messages.length && this.#pending.length === 0 && this.#messages.length < this.capacity) {
-        this.#messages.push(messages[i]!);
+        this.#append(messages[i]!);
         i += 1;
       }
-      if (i > start) this.#arrivals.ring();
     }
   }
 
