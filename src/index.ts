@@ -31,7 +31,7 @@ export { SocketServer } from './adapters/socket/socket-server.js';
 export { SocketClient } from './adapters/socket/socket-client.js';
 export { formatComment, formatEvent, formatRetry } from './adapters/http/sse-format.js';
 export { EventHistory, MESSAGE_TYPE_EVENTS_LOST, newEpoch } from './adapters/http/event-history.js';
-export { lastEventIdOf, writeEventStream } from './adapters/http/event-stream.js';
+export { lastEventIdOf, sharedEvent, writeEventStream } from './adapters/http/event-stream.js';
 export { channelEvents, toStreamEvent } from './adapters/http/channel-events.js';
 export { ChannelRegistry } from './adapters/http/channel-registry.js';
 export { RedisChannelRegistry } from './adapters/http/redis-channel-registry.js';

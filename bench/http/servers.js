@@ -22,6 +22,7 @@ import {
   Message,
   MessageQueueListener,
   SSEChannel,
+  sharedEvent,
   writeEventStream,
 } from 'eric-sse';
 
@@ -157,7 +158,7 @@ export async function writerOnlyServer() {
     prepare: async () => undefined,
     streaming: () => sources.size,
     broadcast: async (seq) => {
-      const event = Object.freeze({ event: 'tick', data: JSON.stringify(tick(seq)) });
+      const event = sharedEvent({ event: 'tick', data: JSON.stringify(tick(seq)) });
       for (const source of sources.values()) push(source, event);
     },
     fill: (i) => fillUntilBlocked(responses, i, async () => push(sources.get(i), { event: 'fill', data: kFillChunk })),

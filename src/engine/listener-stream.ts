@@ -113,8 +113,8 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
   #ended = false;
   /** Whether a `next()` is being answered; later calls wait in `#queued`. */
   #busy = false;
-  /** `return()` calls waiting for the stream to be idle (not busy). */
-  readonly #idleWaiters: Array<() => void> = [];
+  /** `return()` calls waiting for the stream to be idle (not busy); made when one waits. */
+  #idleWaiters: Array<() => void> | undefined;
   /** Made on the first call that has to wait (rare): a release then checks a field, not an array. */
   #queued: QueuedNext<Out>[] | undefined;
   #cleanedUp: Promise<void> | undefined;
@@ -317,7 +317,11 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
     const queued = this.#queued?.shift();
     if (queued === undefined) {
       this.#busy = false;
-      for (const idle of this.#idleWaiters.splice(0)) idle();
+      const idleWaiters = this.#idleWaiters;
+      if (idleWaiters !== undefined) {
+        this.#idleWaiters = undefined;
+        for (const idle of idleWaiters) idle();
+      }
       return;
     }
     // Started in a microtask, after the answer of the call that just ended; busy meanwhile,
@@ -337,7 +341,7 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
   async return(): Promise<IteratorResult<Out, undefined>> {
     this.#stopNow();
     // Let the `next()` being answered finish (its wait ends now), then every queued one.
-    while (this.#busy) await new Promise<void>((resolve) => this.#idleWaiters.push(resolve));
+    while (this.#busy) await new Promise<void>((resolve) => (this.#idleWaiters ??= []).push(resolve));
     try {
       await this.#acknowledgeHandedOut();
     } finally {

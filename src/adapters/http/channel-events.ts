@@ -4,6 +4,7 @@ import type { MessageQueueListener } from '../../engine/listener.js';
 import type { ListenerStream } from '../../engine/listener-stream.js';
 import { MESSAGE_TYPE_INTERNAL_ERROR, type MessageContract } from '../../engine/message.js';
 import type { SSEChannel, SSEEvent } from '../../engine/sse-channel.js';
+import { sharedEvent } from './event-stream.js';
 import type { StreamEvent } from './sse-format.js';
 
 /**
@@ -39,7 +40,7 @@ function wireEventOf(event: SSEEvent, msg: MessageContract): StreamEvent {
   if (event.event !== msg.type || event.data !== msg.payload) return toStreamEvent(event);
   let shared = kSharedEvents.get(msg);
   if (shared === undefined) {
-    shared = Object.freeze(toStreamEvent(event));
+    shared = sharedEvent(toStreamEvent(event));
     kSharedEvents.set(msg, shared);
   }
   return shared;

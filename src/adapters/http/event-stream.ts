@@ -138,6 +138,22 @@ function frame(event: StreamEvent): string {
   }
 }
 
+/** Where `sharedEvent` keeps an event's framed lines (all but `id:`). */
+const kFramedBody = Symbol('eric-sse.framedBody');
+
+/**
+ * A frozen copy of `event` (without its `id`) that carries its own framing: for an event that
+ * many streams write (a broadcast), framed and checked once, and found by every writer with
+ * no lookup. `channelEvents` makes its wire events with it.
+ */
+export function sharedEvent(event: StreamEvent): Readonly<StreamEvent> {
+  const shared: StreamEvent = {};
+  if (event.event !== undefined) shared.event = event.event;
+  if (event.data !== undefined) shared.data = event.data;
+  Object.defineProperty(shared, kFramedBody, { value: frame(shared) });
+  return Object.freeze(shared);
+}
+
 /**
  * The framed lines (all but `id:`) of frozen events, such as a channel's wire events, which
  * every listener's stream shares: framed and checked once, not once per stream. Weak: an
@@ -151,6 +167,8 @@ const kFramedBodies = new WeakMap<StreamEvent, string>();
  * streams it goes to; only its `id:` line is made per stream.
  */
 function frameWithId(event: StreamEvent, id: string): string {
+  const framed = (event as { [kFramedBody]?: string })[kFramedBody];
+  if (framed !== undefined) return `id: ${id}\n${framed}`;
   if (event.id !== undefined || !Object.isFrozen(event)) return frame({ ...event, id });
   let body = kFramedBodies.get(event);
   if (body === undefined) {
