@@ -76,9 +76,10 @@ const kDone: IteratorResult<never, undefined> = Object.freeze({ done: true, valu
  * A listener's message stream (`messageStream`, `watch`): each `next()` pops one message,
  * runs the listener's `onMessage`, and answers with the adapted event. It reads nothing ahead.
  *
- * Written by hand rather than as an async generator: a broadcast to a thousand waiting
- * streams costs each of them one promise reaction here, where a generator wrapped in a
- * stoppable iterator cost four and an `await` on every `yield`.
+ * Written by hand rather than as an async generator: on the in-memory queue a waiting stream
+ * is the queue's taker, so a broadcast to a thousand waiting streams costs each of them one
+ * promise (the one `next()` returned), or none through `nextWith`, where a generator wrapped
+ * in a stoppable iterator cost four promises and an `await` on every `yield`.
  *
  * It can be stopped at any moment: `return()` (or `options.signal`) ends a `next()` that
  * waits for a message at once, and leaves the listener running. A message popped but not
