@@ -56,6 +56,8 @@ export class InMemoryQueue implements Queue {
   readonly capacity: number;
   /** What a push to a full queue does. */
   readonly whenFull: WhenFull;
+  /** `capacity === Infinity`, checked first on every push. */
+  readonly #unbounded: boolean;
   readonly #owner: QueueOwner | undefined;
   /**
    * The messages, oldest first: a ring buffer (no allocation per message, unlike a linked
@@ -81,6 +83,7 @@ export class InMemoryQueue implements Queue {
       throw new TypeError(`whenFull must be 'wait' or 'reject', got ${describeValue(whenFull)}`);
     }
     this.whenFull = whenFull;
+    this.#unbounded = this.capacity === Number.POSITIVE_INFINITY;
     this.#owner = owner;
   }
 
@@ -99,7 +102,7 @@ export class InMemoryQueue implements Queue {
       return Promise.reject(error);
     }
     // Behind pushes already waiting, even when a pop has just made room: push order is kept.
-    if (this.#messages.length < this.capacity && this.#pending.length === 0) {
+    if ((this.#unbounded || this.#messages.length < this.capacity) && this.#pending.length === 0) {
       this.#append(msg);
       return kPushed;
     }
@@ -192,7 +195,10 @@ export class InMemoryQueue implements Queue {
 
   /** Adds a message at the tail, or hands it to a waiting `popOrWait` (only an empty queue has those). */
   #append(msg: MessageContract): void {
-    if (this.#messages.length > 0 || !this.#takers.give(msg)) this.#messages.push(msg);
+    // Takers wait only on an empty queue (a push or requeue gives to them first), so when one
+    // waits, the message is theirs: no need to look at the messages (a cache miss per queue
+    // on a broadcast to a thousand waiting streams).
+    if (!this.#takers.give(msg)) this.#messages.push(msg);
   }
 
   #take(): MessageContract {
