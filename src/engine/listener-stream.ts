@@ -365,13 +365,9 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
   async #step(): Promise<IteratorResult<Out, undefined>> {
     try {
       if (this.#ended) return kDone;
-      const handedOut = this.#handedOut;
-      if (handedOut !== undefined) {
-        // The consumer asks for more, so it is past the last event: confirm its message.
-        this.#handedOut = undefined;
-        const ack = this.#source?.ack;
-        if (ack !== undefined) await ack([handedOut]);
-      }
+      // The consumer asks for more, so it is past the last event: confirm its message.
+      const acknowledged = this.#acknowledgeHandedOut();
+      if (acknowledged !== undefined) await acknowledged;
       if (this.#endNext) return await this.#endWith(kDone);
       let source = this.#source;
       if (source === undefined) {
@@ -476,10 +472,15 @@ export class ListenerStream<Out> implements AsyncIterableIterator<Out> {
     return { done: false, value: event };
   }
 
-  async #acknowledgeHandedOut(): Promise<void> {
+  /**
+   * Confirms the message of the event last handed out (queues with `ack`); `undefined`, with
+   * no promise, when there is nothing to confirm.
+   */
+  #acknowledgeHandedOut(): Promise<void> | undefined {
     const msg = this.#handedOut;
     this.#handedOut = undefined;
-    if (msg !== undefined && this.#source?.ack !== undefined) await this.#source.ack([msg]);
+    const ack = this.#source?.ack;
+    return msg !== undefined && ack !== undefined ? ack([msg]) : undefined;
   }
 
   async #endWith(result: IteratorResult<Out, undefined>): Promise<IteratorResult<Out, undefined>> {

@@ -155,27 +155,13 @@ export function sharedEvent(event: StreamEvent): Readonly<StreamEvent> {
 }
 
 /**
- * The framed lines (all but `id:`) of frozen events, such as a channel's wire events, which
- * every listener's stream shares: framed and checked once, not once per stream. Weak: an
- * entry lives as long as its event.
- */
-const kFramedBodies = new WeakMap<StreamEvent, string>();
-
-/**
  * Frames `event` with the id a history gave it (`<epoch>-<sequence>`: no line break, no NUL,
- * so nothing to check). A frozen event without an id of its own is framed once for all the
- * streams it goes to; only its `id:` line is made per stream.
+ * so nothing to check). An event made by `sharedEvent` is framed already: only its `id:` line
+ * is made per stream.
  */
 function frameWithId(event: StreamEvent, id: string): string {
   const framed = (event as { [kFramedBody]?: string })[kFramedBody];
-  if (framed !== undefined) return `id: ${id}\n${framed}`;
-  if (event.id !== undefined || !Object.isFrozen(event)) return frame({ ...event, id });
-  let body = kFramedBodies.get(event);
-  if (body === undefined) {
-    body = frame(event);
-    kFramedBodies.set(event, body);
-  }
-  return `id: ${id}\n${body}`;
+  return framed === undefined ? frame({ ...event, id }) : `id: ${id}\n${framed}`;
 }
 
 /**

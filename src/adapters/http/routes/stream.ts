@@ -6,11 +6,11 @@ import type { MessageQueueListener } from '../../../engine/listener.js';
 import { MESSAGE_TYPE_CLOSED } from '../../../engine/message.js';
 import type { SSEChannel } from '../../../engine/sse-channel.js';
 import { channelEvents } from '../channel-events.js';
-import { lastEventIdOf, writeEventStream, type CallbackIterator } from '../event-stream.js';
+import { lastEventIdOf, sharedEvent, writeEventStream, type CallbackIterator } from '../event-stream.js';
 import type { StreamEvent } from '../sse-format.js';
 import { ignoreBodies } from './ignore-bodies.js';
 
-const kClosedEvent: StreamEvent = Object.freeze({ event: MESSAGE_TYPE_CLOSED, data: 'null' });
+const kClosedEvent: StreamEvent = sharedEvent({ event: MESSAGE_TYPE_CLOSED, data: 'null' });
 
 /**
  * The listener's events until `signal` aborts; when that is because the service is closing,
