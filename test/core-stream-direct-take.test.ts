@@ -14,14 +14,24 @@ import {
 
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * A channel with a started listener and its stream, past `first`: the stream is connected,
+ * so the waits that follow take the direct path.
+ */
+async function connectedStream(first: MessageContract = new Message('first')) {
+  const channel = new SSEChannel();
+  const listener = channel.addListener();
+  listener.startSync();
+  const stream = channel.messageStream(listener);
+  await channel.dispatch(listener.id, first);
+  const firstEvent = await stream.next();
+  return { channel, listener, stream, firstEvent };
+}
+
 describe('a stream waiting on the in-memory queue', () => {
   it('answers several pending next() calls in call order, each with its own message', async () => {
-    const channel = new SSEChannel();
-    const listener = channel.addListener();
-    listener.startSync();
-    const stream = channel.messageStream(listener);
-    await channel.dispatch(listener.id, new Message('n', 0));
-    expect((await stream.next()).value?.data).toBe(0); // connected: later calls take directly
+    const { channel, listener, stream, firstEvent } = await connectedStream(new Message('n', 0));
+    expect(firstEvent.value?.data).toBe(0); // connected: later calls take directly
     const pending = [stream.next(), stream.next(), stream.next()];
     for (const n of [1, 2, 3]) await channel.dispatch(listener.id, new Message('n', n));
     const results = await Promise.all(pending);
@@ -49,12 +59,7 @@ describe('a stream waiting on the in-memory queue', () => {
   });
 
   it('return() ends a pending next() at once and takes nothing: the next message stays queued', async () => {
-    const channel = new SSEChannel();
-    const listener = channel.addListener();
-    listener.startSync();
-    const stream = channel.messageStream(listener);
-    await channel.dispatch(listener.id, new Message('first'));
-    await stream.next();
+    const { channel, listener, stream } = await connectedStream();
     const pending = stream.next(); // waits as the queue's taker
     await tick();
     await stream.return();
@@ -64,12 +69,7 @@ describe('a stream waiting on the in-memory queue', () => {
   });
 
   it('stopping the listener ends a waiting stream; a restart is followed by a new stream', async () => {
-    const channel = new SSEChannel();
-    const listener = channel.addListener();
-    listener.startSync();
-    const stream = channel.messageStream(listener);
-    await channel.dispatch(listener.id, new Message('first'));
-    await stream.next();
+    const { channel, listener, stream } = await connectedStream();
     const pending = stream.next();
     listener.stopSync();
     expect((await pending).done).toBe(true);
@@ -81,12 +81,7 @@ describe('a stream waiting on the in-memory queue', () => {
   });
 
   it('removing the listener while a stream waits yields one error event, then the end', async () => {
-    const channel = new SSEChannel();
-    const listener = channel.addListener();
-    listener.startSync();
-    const stream = channel.messageStream(listener);
-    await channel.dispatch(listener.id, new Message('first'));
-    await stream.next();
+    const { channel, listener, stream } = await connectedStream();
     const pending = stream.next();
     await channel.removeListener(listener.id);
     const error = await pending;
@@ -125,12 +120,7 @@ describe('a stream waiting on the in-memory queue', () => {
   });
 
   it('ends after the closed message, also on the direct path', async () => {
-    const channel = new SSEChannel();
-    const listener = channel.addListener();
-    listener.startSync();
-    const stream = channel.messageStream(listener);
-    await channel.dispatch(listener.id, new Message('first'));
-    await stream.next();
+    const { channel, stream } = await connectedStream();
     const pending = stream.next();
     await channel.notifyEnd();
     expect((await pending).value?.event).toBe(MESSAGE_TYPE_CLOSED);
@@ -255,12 +245,7 @@ describe('EventHistory.add', () => {
 
 describe('ListenerStream.nextWith', () => {
   it("answers inside the producer's push for a listener without a handler of its own, never during the call", async () => {
-    const channel = new SSEChannel();
-    const listener = channel.addListener();
-    listener.startSync();
-    const stream = channel.messageStream(listener);
-    await channel.dispatch(listener.id, new Message('first'));
-    await stream.next();
+    const { channel, stream } = await connectedStream();
     const got: unknown[] = [];
     stream.nextWith((result) => got.push(result.value?.event), (error) => got.push(error));
     expect(got).toEqual([]); // waiting: nothing during the call
@@ -293,12 +278,7 @@ describe('ListenerStream.nextWith', () => {
   });
 
   it('takes a message already queued in a later microtask, and queues behind a pending next()', async () => {
-    const channel = new SSEChannel();
-    const listener = channel.addListener();
-    listener.startSync();
-    const stream = channel.messageStream(listener);
-    await channel.dispatch(listener.id, new Message('a'));
-    await stream.next();
+    const { channel, listener, stream } = await connectedStream(new Message('a'));
     for (const type of ['b', 'c']) await channel.dispatch(listener.id, new Message(type));
     const order: string[] = [];
     const first = stream.next().then((r) => order.push(`next:${r.value?.event}`));
