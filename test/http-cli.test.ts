@@ -4,16 +4,15 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MESSAGE_TYPE_CLOSED } from 'eric-sse';
 import { ericApi, onCleanup, openStream } from './http-helpers.js';
+import { kCli, runCli } from './cli-helpers.js';
 
-const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('eric-sse')), 'cli', 'main.js');
 
 /** Starts `eric-sse serve --http 127.0.0.1:0 ...args`; resolves with its base URL once it serves. */
 async function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
-  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [cli, 'serve', '--http', '127.0.0.1:0', ...args], {
+  const child: ChildProcessWithoutNullStreams = spawn(process.execPath, [kCli, 'serve', '--http', '127.0.0.1:0', ...args], {
     env: { ...process.env, ERIC_SSE_TOKEN: '', REDIS_URL: '', ...env },
   });
   onCleanup(() => {
@@ -32,16 +31,6 @@ async function startCli(args: string[], env: NodeJS.ProcessEnv = {}) {
     child.once('exit', (code) => reject(new Error(`CLI exited with ${code} before serving: ${output}`)));
   });
   return { child, base, output: () => output };
-}
-
-async function runCli(args: string[]) {
-  const child = spawn(process.execPath, [cli, ...args]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
 }
 
 describe('eric-sse serve --http', () => {

@@ -2,34 +2,19 @@
 // process: handlers registered by name, workers capped, usage errors with exit code 2.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { onCleanup } from './http-helpers.js';
 import { dataOf, readJob } from './jobs-helpers.js';
+import { kCli, runCli } from './cli-helpers.js';
 
-const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('eric-sse')), 'cli', 'main.js');
 const rowHandler = fileURLToPath(new URL('./fixtures/row-handler.js', import.meta.url));
 const examples = fileURLToPath(new URL('../examples/jobs/handlers.js', import.meta.url));
-
-async function runCli(args: string[]) {
-  const child = spawn(process.execPath, [cli, ...args]);
-  onCleanup(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
-}
 
 describe('eric-sse serve --http with job handlers', () => {
   it('--handler registers by name (default export or #export), --max-workers caps a job', async () => {
     const child = spawn(process.execPath, [
-      cli, 'serve', '--http', '127.0.0.1:0', '--log-level', 'warn', '--max-workers', '1',
+      kCli, 'serve', '--http', '127.0.0.1:0', '--log-level', 'warn', '--max-workers', '1',
       '--handler', `rows=${rowHandler}`, '--handler', `square=${examples}#square`,
     ]);
     onCleanup(() => {

@@ -3,17 +3,15 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, statSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SocketClient } from 'eric-sse';
 import { onCleanup, openStream, startServer, tempSocketPath, UUID } from './socket-helpers.js';
+import { kCli, runCli } from './cli-helpers.js';
 
-const cli = path.join(path.dirname(createRequire(import.meta.url).resolve('eric-sse')), 'cli', 'main.js');
 
 /** Runs the CLI; resolves once it prints that it is serving. */
 async function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; output: () => string }> {
-  const child = spawn(process.execPath, [cli, ...args]);
+  const child = spawn(process.execPath, [kCli, ...args]);
   onCleanup(() => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   });
@@ -31,17 +29,6 @@ async function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNul
     child.once('exit', (code) => reject(new Error(`CLI exited with ${code} before serving: ${stdout}`)));
   });
   return { child, output: () => stdout };
-}
-
-/** Runs the CLI to completion and returns its exit code and output. */
-async function runCli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [cli, ...args]);
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  const [code] = (await once(child, 'exit')) as [number | null];
-  return { code, stdout, stderr };
 }
 
 describe('socket server graceful shutdown', () => {
