@@ -114,6 +114,19 @@ describe('results and errors that cannot cross threads', () => {
     expect(threads.size).toBe(1);
   });
 
+  it.each(['sleep', 'run'] as const)('a result only cloning can reject (a Proxy of a plain object) is a DataCloneError event; the thread survives (idleThreads %s)', async (idleThreads) => {
+    const { channel, listener } = workerSetup('uncloneable-handler.js', { maxWorkers: 1, idleThreads });
+    await dispatchAll(channel, listener.id, [['ok', 0], ['proxy', 1], ['ok', 2], ['ok', 3], ['proxy', 4], ['proxy', 5], ['ok', 6]]);
+    await channel.notifyEnd();
+    const events = await collect(channel.processQueue(listener, { ordered: true }));
+    expect(events.map((e) => e.event)).toEqual(['ok', '_eric_error', 'ok', 'ok', '_eric_error', '_eric_error', 'ok']);
+    for (const index of [1, 4, 5]) {
+      expect(events[index]!.data).toMatchObject({ name: 'DataCloneError', message: expect.stringMatching(/cannot be sent to the main thread/) });
+    }
+    const threads = new Set(events.filter((e) => e.event === 'ok').map((e) => (e.data as { threadId: number }).threadId));
+    expect(threads.size).toBe(1);
+  });
+
   it('a main-thread onMessage that throws unprintable values: error events, later runs unaffected', async () => {
     class Hostile extends MessageQueueListener {
       override onMessage(msg: MessageContract): void {

@@ -76,7 +76,7 @@ export interface ChannelCallbacks {
  * Results are structured-cloned to the main thread when their batch ends. A returned
  * `ArrayBuffer` or typed array is copied as soon as the handler returns it (so one buffer
  * may be refilled for every message); any other object is read at the end of the batch, so
- * return a fresh one per message. A result that cannot be cloned (function, Symbol, WeakMap)
+ * return a fresh one per message. A result that cannot be cloned (function, Symbol, WeakMap, Proxy)
  * becomes a `DataCloneError` event for that message.
  */
 export type MessageHandler<In = Payload, Out = unknown> = (msg: { type: string; payload: In }, ctx: HandlerContext) => Out | Promise<Out>;

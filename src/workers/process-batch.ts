@@ -2,7 +2,7 @@
 // (once per thread), runs a batch of messages through it, and returns every result with
 // per-message errors serialised. Keep it small: it must never load adapters or the engine.
 import { Serializer } from 'node:v8';
-import { move, transferableSymbol, valueSymbol } from 'piscina';
+import { MessagePort } from 'node:worker_threads';
 import { contextFor } from './context.js';
 import type { BatchResult, BatchTask, SerializedError } from '../engine/processing/protocol.js';
 import type { HandlerContext } from '../engine/worker-listener.js';
@@ -73,55 +73,9 @@ function encode(data: unknown[]): Buffer {
   return serializer.releaseBuffer();
 }
 
-/** Values the fast check may still visit in the current batch (see `plainCloneable`). */
-let checkBudget = 0;
-/** Most values the fast check visits per batch before leaving the decision to the exact path. */
-const kCheckBudget = 200_000;
-/** Deepest nesting the fast check follows (deeper, or cyclic, values take the exact path). */
-const kCheckDepth = 32;
-
 /**
- * Whether `value` is made only of what structured cloning surely copies: primitives other
- * than symbols, plain objects and arrays, `Date`s and non-shared binary data. A cheap walk
- * with no allocation: far cheaper than encoding (and, for the main thread, decoding) the
- * batch with `v8.Serializer`, whose buffers also cost the thread garbage collections.
- * `false` only means "not sure" (a class instance, a Map, a function…): the exact path decides.
- */
-function plainCloneable(value: object | null, depth: number): boolean {
-  if (value === null) return true;
-  checkBudget -= 1;
-  if (depth >= kCheckDepth || checkBudget < 0) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
-  // Primitives are checked inline, without a call: most values are.
-  if (proto === Object.prototype || proto === null) {
-    const object = value as Record<string, unknown>;
-    for (const key in object) {
-      const item = object[key];
-      const type = typeof item;
-      if (type === 'string' || type === 'number' || type === 'boolean' || type === 'undefined' || type === 'bigint') continue;
-      if (type !== 'object' || !plainCloneable(item as object | null, depth + 1)) return false;
-    }
-    return true;
-  }
-  if (proto === Array.prototype) {
-    const array = value as unknown[];
-    for (let i = 0; i < array.length; i += 1) {
-      const item = array[i];
-      const type = typeof item;
-      if (type === 'string' || type === 'number' || type === 'boolean' || type === 'undefined' || type === 'bigint') continue;
-      if (type !== 'object' || !plainCloneable(item as object | null, depth + 1)) return false;
-    }
-    return true;
-  }
-  if (value instanceof ArrayBuffer || value instanceof Date) return true;
-  return ArrayBuffer.isView(value) && value.buffer instanceof ArrayBuffer;
-}
-
-/**
- * Encodes the batch's results here, in the thread, rather than leaving it to `postMessage`:
- * a result that cannot be cloned (a function, a Symbol, a WeakMap) then becomes that
- * message's `DataCloneError` instead of killing the thread, and results are always copies,
- * so a handler may keep and reuse the buffers it returns.
+ * The batch's results as one structured-clone encoding, each message that cannot be cloned
+ * (a function, a Symbol, a WeakMap, a Proxy…) made that message's `DataCloneError`.
  */
 function encodeResults(data: unknown[], errors: (SerializedError | undefined)[] | null): {
   encoded: Buffer;
@@ -130,7 +84,7 @@ function encodeResults(data: unknown[], errors: (SerializedError | undefined)[] 
   try {
     return { encoded: encode(data), errors };
   } catch {
-    // Find the culprits one by one (rare: only batches with an uncloneable result get here).
+    // Find the culprits one by one.
     const all = errors ?? new Array<SerializedError | undefined>(data.length);
     for (let i = 0; i < data.length; i += 1) {
       try {
@@ -144,7 +98,44 @@ function encodeResults(data: unknown[], errors: (SerializedError | undefined)[] 
   }
 }
 
-const nothing = (): undefined => undefined;
+/**
+ * What this thread returns to piscina for a batch: a class of its own, so that a failed send
+ * can tell its own results apart (structured cloning sends it as a plain object).
+ */
+class Outcome implements BatchResult {
+  constructor(
+    readonly data: unknown[] | null,
+    readonly encoded: Uint8Array | null,
+    readonly errors: (SerializedError | undefined)[] | null,
+    readonly elapsed: number,
+  ) {}
+}
+
+/**
+ * Results cross to the main thread unchecked: piscina's own `postMessage` clones them
+ * natively, and the main thread reads them without a JS-side deserializer. When that clone
+ * fails (some result is a function, a Symbol, a WeakMap, a Proxy…), piscina would end the
+ * thread. So this thread's ports fall back, for piscina's answer to one of our batches only,
+ * to the batch encoded here with each uncloneable result made its own message's
+ * `DataCloneError`: one bad result fails one message, never the thread, and the common case
+ * pays nothing (a walk over every result to prove it cloneable cost about a tenth of a small
+ * message's whole cost). Any other failing message is left to fail as it would have.
+ */
+const postMessage = MessagePort.prototype.postMessage;
+MessagePort.prototype.postMessage = function postMessageOrEncode(this: MessagePort, ...args: Parameters<MessagePort['postMessage']>) {
+  try {
+    // As it is (arguments and return value): Node's own BroadcastChannel posts through it.
+    return postMessage.apply(this, args);
+  } catch (error) {
+    const [message] = args;
+    const result = (message as { result?: unknown } | null)?.result;
+    if (!(result instanceof Outcome) || result.data === null) throw error;
+    const encoded = encodeResults(result.data, result.errors);
+    const fallback = new Outcome(null, encoded.encoded, encoded.errors, result.elapsed);
+    // The encoded bytes are ours alone (a fresh buffer), so they move without a copy.
+    return postMessage.call(this, { ...(message as object), result: fallback }, [encoded.encoded.buffer] as never);
+  }
+};
 
 /** Settles when the batch before the latest one has finished (see `processBatch`). */
 let previousBatch: Promise<unknown> = Promise.resolve();
@@ -161,48 +152,97 @@ export default function processBatch(task: BatchTask): Promise<BatchResult | nul
   return run;
 }
 
+/** One batch in progress: its messages, their results so far and its failures. */
+class Batch {
+  readonly #handler: Handler;
+  readonly #ctx: HandlerContext;
+  readonly #types: readonly string[] | string;
+  readonly #payloads: readonly unknown[];
+  /** Each message's result, by index. Packed: see `runBatch`. */
+  readonly data: unknown[];
+  /** Index of the next message to run. */
+  #next = 0;
+  errors: (SerializedError | undefined)[] | null = null;
+
+  constructor(handler: Handler, ctx: HandlerContext, task: BatchTask) {
+    this.#handler = handler;
+    this.#ctx = ctx;
+    this.#types = task.types;
+    this.#payloads = task.payloads;
+    // Filled by index, yet packed (`map` makes packed arrays; the payloads array as received
+    // is holey): structured cloning sends a holey array as a sparse one, element by element,
+    // through its slow path (about a quarter more per crossing).
+    this.data = task.payloads.map(nothing);
+  }
+
+  /** The message at `index`, as its handler sees it. */
+  #message(index: number): { type: string; payload: unknown } {
+    const types = this.#types;
+    return { type: typeof types === 'string' ? types : types[index]!, payload: this.#payloads[index] };
+  }
+
+  /**
+   * Runs the next messages, in dispatch order, while their handlers answer synchronously
+   * (the common case: a plain loop, no promise per message). Returns the index of the first
+   * message whose handler returned a promise, with that promise, or `undefined` when none
+   * is left.
+   */
+  runSync(): { index: number; pending: PromiseLike<unknown> } | undefined {
+    const count = this.#payloads.length;
+    while (this.#next < count) {
+      const i = this.#next;
+      this.#next += 1;
+      const msg = this.#message(i);
+      let result: unknown;
+      try {
+        result = this.#handler(msg, this.#ctx);
+      } catch (error) {
+        this.fail(i, error);
+        continue;
+      }
+      if (result !== null && typeof (result as { then?: unknown } | undefined)?.then === 'function') {
+        return { index: i, pending: result as PromiseLike<unknown> };
+      }
+      this.settle(i, result, msg.payload);
+    }
+    return undefined;
+  }
+
+  /** Records message `index`'s result (`undefined` stands for its payload). */
+  settle(index: number, result: unknown, payload = this.#payloads[index]): void {
+    this.data[index] = result === undefined ? payload : typeof result === 'object' ? snapshot(result) : result;
+  }
+
+  /** Records message `index`'s failure. */
+  fail(index: number, error: unknown): void {
+    this.errors ??= new Array<SerializedError | undefined>(this.data.length);
+    this.errors[index] = serialize(error);
+  }
+
+  /**
+   * Runs messages one at a time, each once the one before it has finished, until none is
+   * left. `concurrency` such lanes overlap a handler's promises.
+   */
+  async runLane(): Promise<void> {
+    for (let step = this.runSync(); step !== undefined; step = this.runSync()) {
+      try {
+        this.settle(step.index, await step.pending);
+      } catch (error) {
+        this.fail(step.index, error);
+      }
+    }
+  }
+}
+
+const nothing = (): undefined => undefined;
+
 async function runBatch(task: BatchTask): Promise<BatchResult | null> {
   const handler = await loadHandler(task.handler, task.exportName);
   if (task.check === true) return null;
-  const { types, payloads } = task;
-  const count = payloads.length;
-  const uniformType = typeof types === 'string' ? types : undefined;
-  const ctx = contextFor(task.context);
-  // Filled by index (lanes finish out of order), yet packed (`map` makes packed arrays; the
-  // payloads array as received is holey): structured cloning sends a holey array as a sparse
-  // one, element by element, through its slow path (about a quarter more per crossing).
-  const data: unknown[] = payloads.map(nothing);
-  let errors: (SerializedError | undefined)[] | null = null;
+  const batch = new Batch(handler, contextFor(task.context), task);
   const started = performance.now();
-  let next = 0;
-  // Runs messages in dispatch order, one at a time; `concurrency` such lanes overlap async handlers.
-  const lane = async (): Promise<void> => {
-    while (next < count) {
-      const i = next;
-      next += 1;
-      const msg = { type: uniformType ?? types[i]!, payload: payloads[i] };
-      try {
-        let result = handler(msg, ctx);
-        if (result !== null && typeof (result as { then?: unknown } | undefined)?.then === 'function') result = await result;
-        data[i] = result === undefined ? msg.payload : typeof result === 'object' ? snapshot(result) : result;
-      } catch (error) {
-        errors ??= new Array<SerializedError | undefined>(count);
-        errors[i] = serialize(error);
-      }
-    }
-  };
-  const lanes = Math.min(task.concurrency ?? 1, count);
-  if (lanes <= 1) await lane();
-  else await Promise.all(Array.from({ length: lanes }, lane));
-  const elapsed = performance.now() - started;
-  // The common case: plain data, which piscina's own postMessage clones (natively, and
-  // decoded by the main thread without a JS-side deserializer). Anything else is encoded
-  // here, so that one uncloneable result fails its own message, not the thread.
-  checkBudget = kCheckBudget;
-  if (plainCloneable(data, 0)) return { data, encoded: null, errors, elapsed };
-  const encoded = encodeResults(data, errors);
-  const result: BatchResult = { data: null, encoded: encoded.encoded, errors: encoded.errors, elapsed };
-  // piscina's protocol for "send this value, transferring these buffers": the encoded bytes
-  // are ours alone (a fresh buffer), so they move without a copy.
-  return move({ [transferableSymbol]: [encoded.encoded.buffer], [valueSymbol]: result } as never) as never;
+  const lanes = Math.min(task.concurrency ?? 1, task.payloads.length);
+  if (lanes <= 1) await batch.runLane();
+  else await Promise.all(Array.from({ length: lanes }, () => batch.runLane()));
+  return new Outcome(batch.data, null, batch.errors, performance.now() - started);
 }

@@ -51,13 +51,13 @@ export interface BatchTask {
 export interface BatchResult {
   /**
    * The `data` of each message, by index (the payload when the handler returned `undefined`),
-   * when every result is plain data (primitives, plain objects and arrays, dates, binary):
-   * cloned by `postMessage` itself. `null` when the results are `encoded` instead.
+   * cloned by piscina's own `postMessage`: the common case. `null` when the results are
+   * `encoded` instead.
    */
   readonly data: unknown[] | null;
   /**
-   * The same array as one structured-clone encoding (`v8.Serializer`), made in the thread,
-   * when some result is not plain data: a result that cannot be cloned is then that
+   * The same array as one structured-clone encoding (`v8.Serializer`), made in the thread
+   * only when cloning `data` failed: each result that cannot be cloned is then that
    * message's `DataCloneError` (see `errors`) rather than the death of the thread.
    */
   readonly encoded: Uint8Array | null;
