@@ -9,10 +9,10 @@
 //             producer:   a producer dispatches beside the consumer (a bounded queue,
 //                         capacity 4,096, so it waits for room), one dispatch() per row
 //                         or one dispatchMany() per 256 rows;
-//           against hand-batched Piscina (256 payloads per run(), 2 runs in flight per
-//           thread and both handed to the thread at once (concurrentTasksPerWorker 2),
-//           atomics 'sync': the fastest settings measured here, as a user tuning it would
-//           pick) and per-message Piscina (one run() per message, a window of 128 in flight,
+//           against hand-batched Piscina (256 payloads per run(), 4 runs in flight per
+//           thread, all handed to the thread at once (concurrentTasksPerWorker 4), atomics
+//           'sync': the fastest settings measured here, as a user tuning it would pick; 2 in
+//           flight ran 10–15 % slower, 6 and 8 no faster than 4) and per-message Piscina (one run() per message, a window of 128 in flight,
 //           its best window here). The engine is measured through processQueue (one result
 //           per iteration) and processChunks (arrays of results).
 //   cpu   — ~1 ms of integer arithmetic per message, engine vs per-message Piscina.
@@ -34,6 +34,8 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? (quick ? 1 : 3));
 const handlers = new URL('./lib/handlers.js', import.meta.url);
 const batchEntry = new URL('./lib/piscina-batch.js', import.meta.url).href;
 const kBatch = 256;
+/** Hand-batched Piscina's runs in flight per thread (see the header). */
+const kPiscinaRunsPerThread = 4;
 const kPerMessageWindow = 128;
 const kProducerCapacity = 4096;
 const workerCounts = [1, 2, 4, 8];
@@ -150,12 +152,12 @@ async function startedPool(options) {
 }
 
 async function batchedPool(workers) {
-  const pool = await startedPool({ filename: batchEntry, maxThreads: workers, minThreads: workers, atomics: 'sync', concurrentTasksPerWorker: 2 });
+  const pool = await startedPool({ filename: batchEntry, maxThreads: workers, minThreads: workers, atomics: 'sync', concurrentTasksPerWorker: kPiscinaRunsPerThread });
   await Promise.all(Array.from({ length: 4 * workers }, (_, i) => pool.run({ handler: 'echo', type: 'm', payloads: [small.payload(i)] })));
   return pool;
 }
 
-/** Hand-batched Piscina on rows all in memory: 256 payloads per run(), 2 runs in flight per thread. */
+/** Hand-batched Piscina on rows all in memory: 256 payloads per run(), `kPiscinaRunsPerThread` runs in flight per thread. */
 async function piscinaBatchedPrefilled(workers, count, payload) {
   const pool = await batchedPool(workers);
   const rows = Array.from({ length: count }, (_, i) => payload(i));
@@ -171,14 +173,14 @@ async function piscinaBatchedPrefilled(workers, count, payload) {
       for (let i = 0; i < results.length; i += 1) received += results[i] === undefined ? 0 : 1;
     }
   };
-  await Promise.all(Array.from({ length: 2 * workers }, lane));
+  await Promise.all(Array.from({ length: kPiscinaRunsPerThread * workers }, lane));
   const elapsed = performance.now() - started;
   await pool.close();
   if (received !== count) throw new Error(`piscina returned ${received} of ${count}`);
   return (count / elapsed) * 1000;
 }
 
-/** Hand-batched Piscina fed by a producer: it fills a batch, runs it, waits while 2 per thread are in flight. */
+/** Hand-batched Piscina fed by a producer: it fills a batch, runs it, waits while `kPiscinaRunsPerThread` per thread are in flight. */
 async function piscinaBatchedWithProducer(workers, count, payload) {
   const pool = await batchedPool(workers);
   let received = 0;
@@ -193,7 +195,7 @@ async function piscinaBatchedWithProducer(workers, count, payload) {
       inFlight.delete(run);
     });
     inFlight.add(run);
-    if (inFlight.size >= 2 * workers) await Promise.race(inFlight);
+    if (inFlight.size >= kPiscinaRunsPerThread * workers) await Promise.race(inFlight);
   };
   for (let i = 0; i < count; i += 1) {
     batch.push(payload(i));

@@ -4,7 +4,7 @@ import { MessageQueueListener } from './listener.js';
 import { Message, MESSAGE_TYPE_INTERNAL_ERROR, UniqueMessage, type MessageContract, type Payload } from './message.js';
 import { MainThreadExecutor, PoolExecutor, type Executor } from './processing/executors.js';
 import { QueueRun, type EventMaker, type MessageSource } from './processing/queue-run.js';
-import { WorkerPool } from './processing/worker-pool.js';
+import { kTasksPerThread, WorkerPool } from './processing/worker-pool.js';
 import { describeValue, finiteNumber, nonNegativeInteger, optionsObject, positiveInteger } from './validation.js';
 import { WorkerListener } from './worker-listener.js';
 
@@ -276,16 +276,20 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
     let executor: Executor;
     let highWaterMark: number;
     if (listener instanceof WorkerListener) {
-      // Two tasks per thread, both handed to the thread (see WorkerPool), so that a thread
-      // finishing one starts the next at once; one with a time limit, whose clock starts when
-      // the task is handed to the pool and so must not run while the task waits behind another.
-      const slots = listener.timeoutMs === undefined ? 2 * this.maxWorkers : this.maxWorkers;
+      // Tasks in flight: two per thread, handed to the thread (see WorkerPool), so that a
+      // thread finishing one starts the next at once; more while tasks are short (see
+      // PoolExecutor). One per thread with a time limit, whose clock starts when the task is
+      // handed to the pool and so must not run while the task waits behind another.
+      const isolated = listener.timeoutMs !== undefined;
+      const slots = isolated ? this.maxWorkers : 2 * this.maxWorkers;
+      const shortTaskSlots = isolated ? this.maxWorkers : kTasksPerThread * this.maxWorkers;
       executor = new PoolExecutor(this.#workerPool(), listener, {
         slots,
+        shortTaskSlots,
         maxBatchSize: this.#maxBatchSize,
         targetBatchMilliseconds: this.#targetBatchMilliseconds,
       });
-      highWaterMark = 2 * slots * this.#maxBatchSize;
+      highWaterMark = 2 * shortTaskSlots * this.#maxBatchSize;
     } else {
       executor = new MainThreadExecutor(listener, this.maxWorkers);
       highWaterMark = Math.max(64, 4 * this.maxWorkers);

@@ -30,6 +30,11 @@ export class BatchSizer {
     return this.#perMessage;
   }
 
+  /** Expected handler time of the next task in milliseconds (`size` × per-message time; NaN before the first measure). */
+  get taskMilliseconds(): number {
+    return this.#size * this.#perMessage;
+  }
+
   /** Records that `count` messages took `elapsedMilliseconds` of handler time. */
   record(count: number, elapsedMilliseconds: number): void {
     if (count <= 0) return;

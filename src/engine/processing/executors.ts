@@ -53,10 +53,21 @@ function reviveError(serialized: SerializedError): Error {
   return error;
 }
 
+/** Tasks under this much handler time are short: more of them are kept in flight (see `PoolExecutorOptions`). */
+const kShortTaskMilliseconds = 1;
+
 /** Options of `PoolExecutor`. */
 export interface PoolExecutorOptions {
   /** Tasks in flight at once (about 2 per thread, so a thread never waits for the next). */
   slots: number;
+  /**
+   * Tasks in flight at once while tasks are short (under a millisecond of handler time):
+   * more than `slots`, because waking a thread that waits for its next task, or the main
+   * thread for a result, takes a few tenths of a millisecond on a busy machine, longer than
+   * such a task runs. Long tasks keep to `slots`, so that a run's last tasks are not
+   * queued behind each other in one thread while another idles.
+   */
+  shortTaskSlots: number;
   /** Target handler time per task, in milliseconds. */
   targetBatchMilliseconds: number;
   /** Most messages per task. */
@@ -73,6 +84,7 @@ export class PoolExecutor implements Executor {
   readonly #listener: WorkerListener;
   readonly #context: ContextAddress;
   readonly #slots: number;
+  readonly #shortTaskSlots: number;
   readonly #sizer: BatchSizer;
   #inFlight = 0;
 
@@ -81,6 +93,7 @@ export class PoolExecutor implements Executor {
     this.#listener = listener;
     this.#context = pool.addressFor(listener.id);
     this.#slots = options.slots;
+    this.#shortTaskSlots = options.shortTaskSlots;
     this.#sizer = new BatchSizer(options.targetBatchMilliseconds, options.maxBatchSize);
   }
 
@@ -92,7 +105,8 @@ export class PoolExecutor implements Executor {
   wanted(): number {
     // At least `concurrency` per task, or a thread's lanes would idle: the sizer, which measures
     // handler time, keeps slow (I/O-bound) messages at one per task.
-    return this.#inFlight < this.#slots ? Math.max(this.#sizer.size, this.#listener.concurrency) : 0;
+    const slots = this.#sizer.taskMilliseconds < kShortTaskMilliseconds ? this.#shortTaskSlots : this.#slots;
+    return this.#inFlight < slots ? Math.max(this.#sizer.size, this.#listener.concurrency) : 0;
   }
 
   async submit(batch: MessageContract[], emit: Emit): Promise<void> {

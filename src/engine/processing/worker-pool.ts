@@ -29,6 +29,9 @@ function loadError(handler: string, error: unknown, timedOutAfterMs: number | un
   return new Error(message.includes(handler) ? errorParts(error).message : `Cannot load handler module ${handler}: ${message}`, { cause: error });
 }
 
+/** Most tasks a thread is handed at once (it runs them one after another). */
+export const kTasksPerThread = 4;
+
 /** The task entry every thread runs (compiled next to this module's tree). */
 const kTaskEntry = new URL('../../workers/process-batch.js', import.meta.url).href;
 
@@ -90,11 +93,12 @@ export class WorkerPool {
       // loop running, for handler modules whose timers or sockets must progress between
       // tasks (the channel's `idleThreads: 'run'`).
       atomics: options.idleThreads === 'run' ? 'async' : 'sync',
-      // Each thread holds its next task while it runs one (the batch runner runs them one
+      // Each thread holds its next tasks while it runs one (the batch runner runs them one
       // after another), so a thread that finishes a batch starts the next at once instead of
-      // idling for a round trip through the main thread. A task with a signal (a time
-      // limit) still gets a thread to itself.
-      concurrentTasksPerWorker: 2,
+      // idling for a round trip through the main thread (how many the executor keeps in
+      // flight: see PoolExecutor). A task with a signal (a time limit) still gets a thread
+      // to itself.
+      concurrentTasksPerWorker: kTasksPerThread,
       // Timing histograms cost per task and we measure handler time ourselves.
       recordTiming: false,
       // After this, close() ends threads whose tasks still run (their messages were handed back).
