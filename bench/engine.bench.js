@@ -11,8 +11,9 @@
 //                         or one dispatchMany() per 256 rows;
 //           against hand-batched Piscina (256 payloads per run(), 4 runs in flight per
 //           thread, all handed to the thread at once (concurrentTasksPerWorker 4), atomics
-//           'sync': the fastest settings measured here, as a user tuning it would pick; 2 in
-//           flight ran 10–15 % slower, 6 and 8 no faster than 4) and per-message Piscina (one run() per message, a window of 128 in flight,
+//           'disabled': the fastest settings measured here, as a user tuning it would pick;
+//           2 in flight ran 10–15 % slower, 6 and 8 no faster than 4; atomics 'sync' 10–20 %
+//           slower, 'async' close) and per-message Piscina (one run() per message, a window of 128 in flight,
 //           its best window here). The engine is measured through processQueue (one result
 //           per iteration) and processChunks (arrays of results).
 //   cpu   — ~1 ms of integer arithmetic per message, engine vs per-message Piscina.
@@ -152,7 +153,7 @@ async function startedPool(options) {
 }
 
 async function batchedPool(workers) {
-  const pool = await startedPool({ filename: batchEntry, maxThreads: workers, minThreads: workers, atomics: 'sync', concurrentTasksPerWorker: kPiscinaRunsPerThread });
+  const pool = await startedPool({ filename: batchEntry, maxThreads: workers, minThreads: workers, atomics: 'disabled', concurrentTasksPerWorker: kPiscinaRunsPerThread });
   await Promise.all(Array.from({ length: 4 * workers }, (_, i) => pool.run({ handler: 'echo', type: 'm', payloads: [small.payload(i)] })));
   return pool;
 }

@@ -95,15 +95,15 @@ export interface DataProcessingChannelOptions extends ChannelOptions {
    */
   closeTimeoutMs?: number;
   /**
-   * What a worker thread does while it has no batch. `'sleep'`: it blocks until the next
-   * batch arrives (`Atomics.wait`, Piscina's default), the quickest hand-over: about a tenth
-   * less main-thread CPU per small message here (see the Benchmarks section of the README).
-   * `'run'`: its event loop keeps turning (`Atomics.waitAsync`), so that timers, sockets and
-   * unawaited promises a handler module leaves behind make progress between batches; pick
-   * it for handler modules that keep such work going on their own (a metrics flush on an
-   * interval, a client's heartbeat). Either way the awaits of a batch being processed run
-   * as usual, `ctx` calls included.
-   * @default 'sleep'
+   * What a worker thread does while it has no batch. `'run'`: its event loop keeps turning
+   * (Piscina's `atomics: 'disabled'`), so that timers, sockets and unawaited promises a handler module
+   * leaves behind (a metrics flush on an interval, a client's heartbeat) make progress
+   * between batches. `'sleep'`: it blocks until the next batch arrives (`Atomics.wait`,
+   * Piscina's default), which costs a few per cent less CPU per small message but pauses
+   * such background work, and was no faster in wall time here (slower with 1 worker: waking
+   * a blocked thread is slow on a busy machine; see the Benchmarks section of the README).
+   * Either way the awaits of a batch being processed run as usual, `ctx` calls included.
+   * @default 'run'
    */
   idleThreads?: IdleThreads;
 }
@@ -191,7 +191,7 @@ export class DataProcessingChannel extends AbstractChannel<ProcessedEvent> {
     this.#maxBatchSize = positiveInteger('maxBatchSize', options.maxBatchSize ?? 256);
     this.#targetBatchMilliseconds = finiteNumber('targetBatchMilliseconds', options.targetBatchMilliseconds ?? 4, 0, false);
     this.#closeTimeoutMs = nonNegativeInteger('closeTimeoutMs', options.closeTimeoutMs ?? 5000);
-    const { idleThreads = 'sleep' } = options;
+    const { idleThreads = 'run' } = options;
     if (idleThreads !== 'sleep' && idleThreads !== 'run') {
       throw new TypeError(`idleThreads must be 'sleep' or 'run', got ${describeValue(idleThreads)}`);
     }

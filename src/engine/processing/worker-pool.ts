@@ -86,13 +86,13 @@ export class WorkerPool {
       // Only threads above minThreads ever idle out, so this is a guard for the future rather
       // than a tuning knob: never 0, which churns threads on bursty queues.
       idleTimeout: 30_000,
-      // 'sync' (piscina's default): an idle thread blocks in Atomics.wait and reads its next
-      // task straight off the port, without an event-loop turn and a 'message' event per
-      // task; measured here, about a tenth less CPU per small message on the main thread
-      // (bench/engine.bench.js). 'async' (Atomics.waitAsync) keeps an idle thread's event
-      // loop running, for handler modules whose timers or sockets must progress between
-      // tasks (the channel's `idleThreads: 'run'`).
-      atomics: options.idleThreads === 'run' ? 'async' : 'sync',
+      // 'disabled' (the channel's `idleThreads: 'run'`): tasks arrive as 'message' events
+      // and an idle thread's event loop keeps running, so that a handler module's timers
+      // and sockets progress between tasks; the fastest setting measured here ('async',
+      // Atomics.waitAsync, came close). 'sync' (piscina's default, `idleThreads: 'sleep'`):
+      // an idle thread blocks in Atomics.wait and reads its next task straight off the
+      // port: a little less CPU per task, but waking it took longer than a small batch runs.
+      atomics: options.idleThreads === 'run' ? 'disabled' : 'sync',
       // Each thread holds its next tasks while it runs one (the batch runner runs them one
       // after another), so a thread that finishes a batch starts the next at once instead of
       // idling for a round trip through the main thread (how many the executor keeps in
