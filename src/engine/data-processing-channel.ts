@@ -96,9 +96,9 @@ export interface DataProcessingChannelOptions extends ChannelOptions {
   closeTimeoutMs?: number;
   /**
    * What a worker thread does while it has no batch. `'run'`: its event loop keeps turning
-   * (Piscina's `atomics: 'disabled'`), so that timers, sockets and unawaited promises a handler module
-   * leaves behind (a metrics flush on an interval, a client's heartbeat) make progress
-   * between batches. `'sleep'`: it blocks until the next batch arrives (`Atomics.wait`,
+   * (Piscina's `atomics: 'disabled'`), so that timers, sockets and unawaited promises a
+   * handler module leaves behind (a metrics flush on an interval, a client's heartbeat) make
+   * progress between batches. `'sleep'`: it blocks until the next batch arrives (`Atomics.wait`,
    * Piscina's default), which costs a few per cent less CPU per small message but pauses
    * such background work, and was no faster in wall time here (slower with 1 worker: waking
    * a blocked thread is slow on a busy machine; see the Benchmarks section of the README).

@@ -152,13 +152,15 @@ export default function processBatch(task: BatchTask): Promise<BatchResult | nul
   return run;
 }
 
+const nothing = (): undefined => undefined;
+
 /** One batch in progress: its messages, their results so far and its failures. */
 class Batch {
   readonly #handler: Handler;
   readonly #ctx: HandlerContext;
   readonly #types: readonly string[] | string;
   readonly #payloads: readonly unknown[];
-  /** Each message's result, by index. Packed: see `runBatch`. */
+  /** Each message's result, by index (packed: see the constructor). */
   readonly data: unknown[];
   /** Index of the next message to run. */
   #next = 0;
@@ -233,8 +235,6 @@ class Batch {
     }
   }
 }
-
-const nothing = (): undefined => undefined;
 
 async function runBatch(task: BatchTask): Promise<BatchResult | null> {
   const handler = await loadHandler(task.handler, task.exportName);

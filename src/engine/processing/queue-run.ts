@@ -64,7 +64,6 @@ const kDone: IteratorResult<never> = Object.freeze({ done: true, value: undefine
 /** Why a run's own waits end: it stopped popping (never surfaced to users). */
 const kStopped = new Error('The processQueue run stopped popping');
 
-
 /**
  * One `processQueue` run: a pump that pops messages and submits them to an executor, and
  * an async iterator over the results (`Y` is an event `E`, or `E[]` for a chunked run).
